@@ -1,0 +1,3 @@
+from issuepapers.cli import main
+
+raise SystemExit(main())

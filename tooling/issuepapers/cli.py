@@ -1,0 +1,228 @@
+"""Command line: argument parsing only; the work is done by the modules it calls."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import ERROR, Finding, emit, summary, use_colour
+from .errors import UsageError
+
+FORMATS = ("text", "json", "github")
+
+
+def _root(args) -> Path:
+    from .collection import find_root
+
+    root = Path(args.root).resolve() if args.root else find_root(Path.cwd())
+    if not (root / "committee.yml").is_file():
+        raise UsageError(f"no committee.yml in {root} or above", "run inside a committee repository, or pass --root")
+    return root
+
+
+def _collection(args, history: bool = False):
+    from .collection import load_collection
+
+    return load_collection(_root(args), history=history)
+
+
+# check ------------------------------------------------------------------------
+
+def cmd_check(args) -> int:
+    from .collection import relpath
+    from .rules import check_collection
+
+    root = _root(args)
+    coll = _collection(args)
+    only = None
+    if args.paths:
+        only = set()
+        for p in args.paths:
+            path = Path(p)
+            if not path.exists():
+                raise UsageError(f"no such file or directory: {p}")
+            if path.is_dir():
+                base = relpath(root, path).rstrip("/")
+                only |= {d.path for d in coll.documents() if base in (".", "") or d.path.startswith(base + "/")}
+                only |= {s.path for s in coll.broken if base in (".", "") or s.path.startswith(base + "/")}
+            else:
+                only.add(relpath(root, path))
+    findings = check_collection(coll, only)
+    emit(findings, args.format)
+    errors = sum(f.severity == ERROR for f in findings)
+    if args.format == "text":
+        checked = len(coll.documents()) + len(coll.broken) if only is None else len(only)
+        print(f"{checked} file{'s' * (checked != 1)} checked: {summary(findings)}", file=sys.stderr)
+    return 1 if errors or (args.strict and findings) else 0
+
+
+# rules / schema -------------------------------------------------------------------
+
+def cmd_rules(args) -> int:
+    from .rules import RULES
+
+    rows = sorted(RULES.values(), key=lambda r: r.id)
+    if args.format == "json":
+        print(json.dumps([{"id": r.id, "severity": r.severity, "applies_to": list(r.kinds), "doc": r.doc}
+                          for r in rows], indent=2))
+        return 0
+    width = max(len(r.id) for r in rows)
+    for r in rows:
+        print(f"{r.id:<{width}}  {r.severity:<7}  {r.doc}")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from .registry import load_registry
+    from .schema import schema
+
+    reg = load_registry(_root(args))
+    print(json.dumps(schema(reg, args.kind), indent=2, ensure_ascii=False))
+    return 0
+
+
+# new / set ------------------------------------------------------------------------
+
+def cmd_new(args) -> int:
+    from .scaffold import new_paper, new_recommendation
+
+    root = _root(args)
+    coll = _collection(args)
+    if args.kind == "paper":
+        path = new_paper(root, coll.registry, args.working_group, args.meeting)
+    else:
+        path = new_recommendation(root, coll, args.working_group, args.term, args.title)
+    print(path.relative_to(root).as_posix())
+    return 0
+
+
+def cmd_set(args) -> int:
+    from .collection import kind_of, relpath
+    from .edit import EditError, parse_assignment, set_file
+
+    root = _root(args)
+    path = Path(args.path)
+    if not path.is_file():
+        raise UsageError(f"no such file: {args.path}")
+    rel = relpath(root, path)
+    kind = kind_of(rel)
+    if kind is None:
+        raise UsageError(f"{args.path} is not under papers/ or recommendations/")
+    assignments = [parse_assignment(a) for a in args.assignments]
+    try:
+        changed = set_file(path, assignments, kind.FIELDS)
+    except EditError as exc:
+        emit([Finding(rel, 1, 1, ERROR, "set", str(exc), exc.hint)], "text", sys.stderr)
+        return 1
+    print(f"{rel}: {'updated' if changed else 'unchanged'}", file=sys.stderr)
+    return 0
+
+
+# list -------------------------------------------------------------------------------
+
+def cmd_list(args) -> int:
+    from .query import select
+
+    rows = select(_collection(args), kind=args.kind, status=args.status, subcommittee=args.subcommittee,
+                  working_group=args.working_group, meeting=args.meeting)
+    if args.format == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    cols = ("kind", "status", "meeting", "working_group", "path", "title")
+    if use_colour(sys.stdout):
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*cols)
+        for r in rows:
+            table.add_row(*(str(r.get(c) or "") for c in cols))
+        Console().print(table)
+    else:
+        widths = {c: max([len(c)] + [len(str(r.get(c) or "")) for r in rows]) for c in cols[:-1]}
+        print("  ".join(c.upper().ljust(widths.get(c, 0)) for c in cols).rstrip())
+        for r in rows:
+            print("  ".join(str(r.get(c) or "").ljust(widths.get(c, 0)) for c in cols).rstrip())
+    return 0
+
+
+# parser -----------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    from .fields import AGENCY_STATUSES, PAPER_STATUSES, REC_STATUSES  # noqa: F401
+
+    p = argparse.ArgumentParser(prog="issuepapers",
+                                description="Issue papers and recommendations: check, list, scaffold, edit, publish.")
+    p.add_argument("--version", action="version", version=f"issuepapers {__version__}")
+    p.add_argument("--root", help="the committee repository (default: nearest folder with committee.yml)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("check", help="validate documents and the registry",
+                       description="Validate papers, recommendations and committee.yml. "
+                                   "Exit 0 when there are no errors, 1 when there are, 2 on usage errors.")
+    s.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: everything)")
+    s.add_argument("--format", choices=FORMATS, default="text")
+    s.add_argument("--strict", action="store_true", help="warnings also fail (exit 1)")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("rules", help="list the rules with their ids, severities and statements")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=cmd_rules)
+
+    s = sub.add_parser("schema", help="JSON Schema of the front matter, for editors")
+    s.add_argument("--kind", choices=("paper", "recommendation"), help="one kind only")
+    s.set_defaults(func=cmd_schema)
+
+    s = sub.add_parser("new", help="scaffold a new paper or recommendation")
+    kinds = s.add_subparsers(dest="kind", metavar="KIND", required=True)
+    k = kinds.add_parser("paper", help="papers/<working-group>/<YYYY-MM>.md")
+    k.add_argument("--working-group", required=True, metavar="ID")
+    k.add_argument("--meeting", required=True, metavar="YYYY-MM")
+    k.set_defaults(func=cmd_new)
+    k = kinds.add_parser("recommendation", help="recommendations/<term>/<term>-<NNN>.md with the next free id")
+    k.add_argument("--working-group", required=True, metavar="ID")
+    k.add_argument("--term", type=int, help="committee term (default: current_term of committee.yml)")
+    k.add_argument("--title")
+    k.set_defaults(func=cmd_new)
+
+    s = sub.add_parser("set", help="edit front-matter values in place, keeping everything else",
+                       description="Round-trip edit: comments, key order, quoting, line endings and the "
+                                   "body are kept. `key=` removes a key; `a.b=v` sets a nested value.")
+    s.add_argument("path", metavar="PATH")
+    s.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
+    s.set_defaults(func=cmd_set)
+
+    s = sub.add_parser("list", help="query the collection")
+    s.add_argument("--kind", choices=("paper", "recommendation"))
+    s.add_argument("--status")
+    s.add_argument("--subcommittee", metavar="ID")
+    s.add_argument("--working-group", metavar="ID")
+    s.add_argument("--meeting", metavar="ID")
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=cmd_list)
+
+    for register in _EXTRA:
+        register(sub)
+    return p
+
+
+# Commands of later capabilities register themselves here: (module, function) pairs.
+_EXTRA: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"issuepapers: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"  = hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,180 @@
+"""Round-trip front-matter edits (`set`, `publish`): only the edited values change.
+
+ruamel.yaml keeps comments, key order and quoting of the front matter; the
+body's bytes, the BOM and the line endings are carried over untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from .errors import UsageError
+from .fields import Field, Problem, coerce, did_you_mean
+from .fsutil import atomic_write
+
+_OPEN = re.compile(rb"\A(\xef\xbb\xbf)?---[ \t]*(\r\n|\n|\r)")
+_CLOSE = re.compile(rb"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+class EditError(Exception):
+    """An edit that cannot be made; reported as a diagnostic, nothing written."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes, bytes, str]:
+    """(opening line, front matter, closing line and body, newline) of a document."""
+    m = _OPEN.match(raw)
+    if not m:
+        raise EditError("no front matter at the top of the file")
+    nl = m.group(2).decode()
+    close = _CLOSE.search(raw, m.end())
+    if not close:
+        raise EditError("front matter is never closed")
+    return raw[: m.end()], raw[m.end(): close.start()], raw[close.start():], nl
+
+
+def _indent_style(text: str) -> tuple[int, int, int]:
+    """(mapping, sequence, offset) indents as the file already uses them."""
+    mapping, seq, offset = 2, 4, 2
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):
+        m = re.match(r"^( *)[^\s#-][^:]*:\s*$", line)
+        if not m:
+            continue
+        nxt = lines[i + 1]
+        n = re.match(r"^( *)(- )?", nxt)
+        base, inner = len(m.group(1)), len(n.group(1))
+        if n.group(2):
+            offset = max(inner - base, 0)
+            seq = offset + 2
+            break
+        if inner > base:
+            mapping = inner - base
+    return mapping, seq, offset
+
+
+def _typed(spec: Field | None, raw: str, old: Any) -> Any:
+    if spec is None:
+        return raw
+    if spec.kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise EditError(f"`{spec.name}` must be a whole number, got {raw!r}") from None
+    if spec.kind == "date":
+        try:
+            return coerce("date", raw)
+        except Problem as p:
+            raise EditError(f"`{spec.name}`: {p.message}", p.hint) from None
+    if spec.kind == "list":
+        items = [x.strip() for x in raw.split(",") if x.strip()]
+        try:
+            return coerce("list", items, item=spec.item)
+        except Problem as p:
+            raise EditError(f"`{spec.name}`: {p.message}", p.hint) from None
+    if spec.kind in ("people", "next_meeting", "vote"):
+        raise EditError(f"`{spec.name}` is a structure; set its parts, e.g. `{spec.name}.date=...`"
+                        if spec.kind != "people" else f"`{spec.name}` is a list; set `{spec.name}.0.name=...`")
+    try:
+        value = coerce(spec.kind, raw)
+    except Problem as p:
+        raise EditError(f"`{spec.name}`: {p.message}", p.hint) from None
+    if spec.choices and value not in spec.choices:
+        raise EditError(f"`{spec.name}` must be one of: {', '.join(spec.choices)}",
+                        did_you_mean(value, spec.choices))
+    # Keep the quoting the file already used for this key.
+    if isinstance(old, DoubleQuotedScalarString):
+        return DoubleQuotedScalarString(value)
+    if isinstance(old, SingleQuotedScalarString):
+        return SingleQuotedScalarString(value)
+    return value
+
+
+def _sub_typed(parent: str, key: str, raw: str) -> Any:
+    if key == "date" or key == "since":
+        try:
+            return coerce("date", raw)
+        except Problem as p:
+            raise EditError(f"`{parent}.{key}`: {p.message}", p.hint) from None
+    if parent == "vote":
+        try:
+            return int(raw)
+        except ValueError:
+            raise EditError(f"`vote.{key}` must be a whole number") from None
+    return raw
+
+
+def apply(raw: bytes, assignments: list[tuple[str, str]], fields: dict[str, Field]) -> bytes:
+    """Return `raw` with the assignments made; `key=` (empty) removes a key."""
+    head, fm, tail, nl = _split(raw)
+    text = fm.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long lines
+    mapping, seq, offset = _indent_style(text)
+    yaml.indent(mapping=mapping, sequence=seq, offset=offset)
+    data = yaml.load(text) if text.strip() else CommentedMap()
+    if not isinstance(data, dict):
+        raise EditError("front matter is not a mapping")
+    for key, value in assignments:
+        parts = key.split(".")
+        top = parts[0]
+        if top not in fields:
+            raise EditError(f"unknown key {top!r}", did_you_mean(top, fields) or
+                            f"allowed keys: {', '.join(fields)}")
+        if len(parts) == 1:
+            if value == "":
+                data.pop(top, None)
+            else:
+                data[top] = _typed(fields[top], value, data.get(top))
+            continue
+        node = data
+        for i, part in enumerate(parts[:-1]):
+            idx: Any = int(part) if part.isdigit() else part
+            try:
+                nxt = node[idx]
+            except (KeyError, IndexError, TypeError):
+                if isinstance(idx, int):
+                    raise EditError(f"`{'.'.join(parts[:i + 1])}` does not exist") from None
+                nxt = node[idx] = CommentedMap()
+            node = nxt
+        last = parts[-1]
+        if value == "":
+            node.pop(last, None)
+        else:
+            node[last] = _sub_typed(parts[-2] if not parts[-2].isdigit() else top, last, value)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    dumped = out.getvalue()
+    if nl != "\n":
+        dumped = dumped.replace("\n", nl)
+    return head + dumped.encode("utf-8") + tail
+
+
+def set_file(path: Path, assignments: list[tuple[str, str]], fields: dict[str, Field]) -> bool:
+    """Edit `path` in place, atomically; True when the bytes changed."""
+    raw = path.read_bytes()
+    new = apply(raw, assignments, fields)
+    if new == raw:
+        return False
+    atomic_write(path, new)
+    return True
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise UsageError(f"expected key=value, got {text!r}", "e.g. status=final date=2024-01-25")
+    key, _, value = text.partition("=")
+    if not key.strip():
+        raise UsageError(f"empty key in {text!r}")
+    return key.strip(), value

@@ -1,0 +1,79 @@
+"""Rules: small functions, each with a stable id, a severity and a one-line docstring.
+
+A document rule is `fn(doc, coll)` and yields `(position, message, hint)`;
+a collection rule is `fn(coll)` and yields `(path, position, message, hint)`.
+Reading the docstrings is reading the specification (`issuepapers rules`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from ..diagnostics import Finding, sort_key
+from ..load import LOAD_RULES
+from ..model import Collection, Document
+from ..registry import REGISTRY_RULES
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    doc: str
+    kinds: tuple[str, ...]  # "paper", "recommendation", "collection", "load", "registry"
+    fn: Callable | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: str, kinds: tuple[str, ...] = ("paper", "recommendation")):
+    """Register a rule; its docstring's first line is the rule's statement."""
+
+    def deco(fn):
+        if rule_id in RULES:
+            raise ValueError(f"duplicate rule id {rule_id}")
+        doc = (fn.__doc__ or "").strip().splitlines()[0]
+        RULES[rule_id] = Rule(rule_id, severity, doc, kinds, fn)
+        return fn
+
+    return deco
+
+
+for _id, (_sev, _doc) in LOAD_RULES.items():
+    RULES[_id] = Rule(_id, _sev, _doc, ("load",))
+for _id, (_sev, _doc) in REGISTRY_RULES.items():
+    RULES[_id] = Rule(_id, _sev, _doc, ("registry",))
+
+# Importing the families registers their rules.
+from . import body, dates, fields, links, paths, references  # noqa: E402,F401
+
+
+def _document_findings(doc: Document, coll: Collection) -> Iterable[Finding]:
+    for r in RULES.values():
+        if r.fn is None or doc.KIND not in r.kinds:
+            continue
+        for pos, message, hint in r.fn(doc, coll):
+            yield Finding(doc.path, pos[0], pos[1], r.severity, r.id, message, hint)
+
+
+def check_collection(coll: Collection, only: set[str] | None = None) -> list[Finding]:
+    """Every finding of every document (or of the paths in `only`), sorted."""
+    out: list[Finding] = []
+    wanted = (lambda p: True) if only is None else (lambda p: p in only)
+    if wanted(coll.registry.path):
+        out.extend(coll.registry.findings)
+    for src in coll.broken:
+        if wanted(src.path):
+            out.extend(src.findings)
+    for doc in coll.documents():
+        if wanted(doc.path):
+            out.extend(doc.source.findings)
+            out.extend(_document_findings(doc, coll))
+    for r in RULES.values():
+        if r.fn is not None and "collection" in r.kinds:
+            for path, pos, message, hint in r.fn(coll):
+                if wanted(path):
+                    out.append(Finding(path, pos[0], pos[1], r.severity, r.id, message, hint))
+    return sorted(set(out), key=sort_key)

@@ -1,0 +1,100 @@
+"""Front-matter rules: known keys, required keys, types and allowed values."""
+
+from __future__ import annotations
+
+from ..diagnostics import ERROR, WARNING
+from ..fields import (AGENCY_STATUSES, REC_STATUSES, SIGNED_STATUSES, SIGNER_KEYS, VOTED_STATUSES,
+                      did_you_mean)
+from . import rule
+
+
+@rule("unknown-key", ERROR)
+def unknown_keys(doc, coll):
+    """Front matter may use only the keys defined for its document kind."""
+    for key in doc.source.data:
+        if key not in doc.FIELDS:
+            hint = did_you_mean(str(key), doc.FIELDS) or f"allowed keys: {', '.join(doc.FIELDS)}"
+            yield doc.source.key_at(key), f"unknown key {key!r} for a {doc.KIND}", hint
+
+
+@rule("missing-field", ERROR)
+def required_fields(doc, coll):
+    """Every required key must be present with a value."""
+    data = doc.source.data
+    for name, spec in doc.FIELDS.items():
+        if spec.required and data.get(name) is None:
+            pos = doc.source.key_at(name) if name in data else (doc.source.front_matter_end, 1)
+            yield pos, f"missing required key `{name}`", f"add `{name}:` ({spec.doc})"
+
+
+@rule("field-type", ERROR)
+def field_types(doc, coll):
+    """Each value must have its key's type (string, date, list, mapping...)."""
+    for path, problem in doc.problems:
+        yield doc.source.at(*path), f"`{path[0]}`: {problem.message}", problem.hint
+
+
+@rule("invalid-value", ERROR)
+def enum_values(doc, coll):
+    """Enumerated keys (status, action_required, agency_status) must take a listed value."""
+    for name, spec in doc.FIELDS.items():
+        value = doc.values.get(name)
+        if spec.choices and value is not None and value not in spec.choices:
+            yield (doc.source.at(name), f"`{name}` is {value!r}; expected one of: {', '.join(spec.choices)}",
+                   did_you_mean(value, spec.choices))
+
+
+@rule("signer-required", ERROR, ("paper",))
+def signer(doc, coll):
+    """A paper has at most one of `prepared_by`/`submitted_by`, and exactly one once final or published."""
+    present = [k for k in SIGNER_KEYS if k in doc.source.data]
+    if len(present) > 1:
+        yield doc.source.key_at(present[1]), "both `prepared_by` and `submitted_by` are given", "keep one"
+    elif not present and doc.status in SIGNED_STATUSES:
+        yield (doc.source.key_at("status"), f"a {doc.status} paper needs a signer",
+               "add `prepared_by:` (or `submitted_by:`) with `- name: ...` and `office: ...`")
+
+
+@rule("date-required", ERROR, ("paper",))
+def signature_date(doc, coll):
+    """A final or published paper must carry its signature `date`."""
+    if doc.status in SIGNED_STATUSES and "date" not in doc.source.data:
+        yield doc.source.key_at("status"), f"a {doc.status} paper needs `date`", "add `date: YYYY-MM-DD`"
+
+
+@rule("meeting-required", ERROR, ("recommendation",))
+def voted_meeting(doc, coll):
+    """An adopted or not-adopted recommendation must name the `meeting` where it was voted."""
+    if doc.status in VOTED_STATUSES and "meeting" not in doc.source.data:
+        yield doc.source.key_at("status"), f"a recommendation with status {doc.status!r} needs `meeting`", \
+            "add `meeting: YYYY-MM`"
+
+
+@rule("agency-status-required", ERROR, ("recommendation",))
+def agency_status(doc, coll):
+    """An adopted recommendation must record `agency_status`; others must not."""
+    has = "agency_status" in doc.source.data
+    if doc.status == "adopted" and not has:
+        yield doc.source.key_at("status"), "an adopted recommendation needs `agency_status`", \
+            f"add `agency_status: pending` (one of {', '.join(AGENCY_STATUSES)})"
+    elif has and doc.status in REC_STATUSES and doc.status != "adopted":
+        yield doc.source.key_at("agency_status"), \
+            f"`agency_status` is set but the committee status is {doc.status!r}", \
+            "remove it, or set `status: adopted`"
+
+
+@rule("agency-response-date-required", ERROR, ("recommendation",))
+def agency_response_date(doc, coll):
+    """An agency status other than `pending` must carry `agency_response_date`."""
+    st = doc.agency_status
+    if st and st != "pending" and st in AGENCY_STATUSES and "agency_response_date" not in doc.source.data:
+        yield doc.source.key_at("agency_status"), f"agency status {st!r} needs `agency_response_date`", \
+            "add `agency_response_date: YYYY-MM-DD`"
+
+
+@rule("placeholder-title", WARNING)
+def title_placeholder(doc, coll):
+    """A `title` should not keep the scaffold's `TODO` placeholder."""
+    title = doc.values.get("title") or ""
+    if title.startswith("TODO"):
+        yield doc.source.at("title"), "the title still holds the scaffold's placeholder", "write the title"

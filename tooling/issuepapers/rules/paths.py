@@ -1,0 +1,54 @@
+"""Path rules: where a document lives agrees with what it says."""
+
+from __future__ import annotations
+
+from ..diagnostics import ERROR
+from ..fields import REC_ID_RE
+from . import rule
+
+
+@rule("path-convention", ERROR, ("paper",))
+def paper_path(doc, coll):
+    """A paper lives at papers/<working_group>/<YYYY-MM of its meeting>.md."""
+    meeting = coll.meeting_of(doc)
+    if not doc.working_group or meeting is None:
+        return
+    expected = f"papers/{doc.working_group}/{meeting.month}.md"
+    if doc.path != expected:
+        yield doc.source.at("working_group" if not doc.path.startswith(f"papers/{doc.working_group}/")
+                            else "meeting"), \
+            f"a paper of {doc.working_group!r} for the {meeting.label} meeting belongs at {expected}", \
+            f"git mv {doc.path} {expected}"
+
+
+@rule("recommendation-path", ERROR, ("recommendation",))
+def recommendation_path(doc, coll):
+    """A recommendation lives at recommendations/<term>/<id>.md, and its id starts with its term."""
+    rid, term = doc.id, doc.term
+    if not rid:
+        return
+    m = REC_ID_RE.match(rid)
+    if m and term is not None and int(m.group(1)) != term:
+        yield doc.source.at("id"), f"id {rid!r} does not start with its term {term}", \
+            f"use `{term}-{m.group(2)}`, or fix `term`"
+        return
+    if term is None:
+        return
+    expected = f"recommendations/{term}/{rid}.md"
+    if doc.path != expected:
+        yield doc.source.at("id"), f"recommendation {rid!r} belongs at {expected}", \
+            f"git mv {doc.path} {expected}"
+
+
+@rule("duplicate-recommendation-id", ERROR, ("collection",))
+def unique_ids(coll):
+    """Recommendation ids are unique across the repository."""
+    first: dict[str, str] = {}
+    for r in coll.recommendations:
+        if not r.id:
+            continue
+        if r.id in first:
+            yield r.path, r.source.at("id"), f"recommendation id {r.id!r} is also used by {first[r.id]}", \
+                "give this recommendation the next free number"
+        else:
+            first[r.id] = r.path
