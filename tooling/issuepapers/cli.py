@@ -203,13 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=cmd_list)
 
-    for register in _EXTRA:
-        register(sub)
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return p
 
 
-# Commands of later capabilities register themselves here: (module, function) pairs.
-_EXTRA: list = []
+# Modules that add their own subcommands: each has `register(subparsers)`, and
+# each parser it adds sets `func` to a function `(args) -> exit code`.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def main(argv: list[str] | None = None) -> int:
