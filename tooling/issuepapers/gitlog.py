@@ -1,0 +1,416 @@
+"""One-pass git history for the documents of a repository.
+
+The site and the PDFs need, for every paper, when it was created, when it last
+changed, who wrote it and how many revisions it has. Asking git once per file
+(what mkdocs-git-revision-date-localized-plugin does) costs two processes and
+two history walks per file; here one ``git log --name-status`` over the
+document folders gives all of it, and renames are followed in that same walk.
+
+Calls to git, all in the directory given to :func:`read_history`:
+
+1. ``git rev-parse --show-toplevel --is-shallow-repository --verify -q HEAD``
+2. ``git log --name-status -z -M --date-order`` over the pathspecs (once)
+3. ``git status --porcelain=v1 -z --untracked-files=all`` over the pathspecs
+
+(:meth:`History.last_commit_date` runs one more, only when asked.)
+
+Semantics worth knowing:
+
+* Keys of :attr:`History.files` are POSIX paths relative to the top level of
+  the repository, and only files that exist in the work tree are listed:
+  a deleted paper has no page, so it has no history here either.
+* A commit is attributed to a file if it added, modified, deleted or renamed
+  it, as ``git log -- <path>`` would. Merge commits carry no files (git's
+  default), but the commits on a merged branch are walked and attributed.
+* Renames are followed like ``git log --follow`` (a file's older commits under
+  an earlier name count for its current name), and also across branches: an
+  edit of the old name on a branch that was merged after the rename counts
+  for the new name too, which ``--follow`` misses.
+* Authors are the names recorded in the commits (``%an``); ``.mailmap`` is
+  not applied, so the same commit gives the same output everywhere.
+* Nothing from the environment changes the result: variables that point git
+  at another repository, index or config are removed, and options that user
+  configuration could change (renames, quoting, signatures) are pinned.
+  ``GIT_CEILING_DIRECTORIES`` is kept: it only bounds the repository search.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+__all__ = ["Commit", "FileHistory", "GitError", "History", "read_history"]
+
+DEFAULT_PATHSPECS: tuple[str, ...] = ("papers", "recommendations")
+
+NOT_A_REPOSITORY = "not a git repository"
+NO_COMMITS = "no commits yet"
+SHALLOW = "shallow clone: history is truncated"
+NO_GIT = "git is not installed"
+
+# Fields of one commit header. Control characters never occur in a sha, an
+# ISO date or (in practice) a name, and the subject comes last so that a
+# separator inside it cannot shift the other fields.
+_RECORD = b"\x1e"
+_FIELD = "\x1f"
+_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s"
+
+# Configuration that would change what `git log` / `git status` print.
+_PINNED_CONFIG: tuple[str, ...] = (
+    "core.quotepath=off",  # -z output is never quoted; kept for clarity
+    "log.follow=false",  # a single pathspec must not turn on --follow
+    "log.showSignature=false",  # gpg output would break the parse
+    "diff.relative=false",  # paths always relative to the top level
+    "status.renames=true",  # a staged `git mv` reads as a rename
+    "core.fsmonitor=false",  # no daemon hooks from a read-only tool
+)
+
+# Environment variables that point git at another repository, index, object
+# store or configuration (git's own "local_repo_env" list plus pathspec and
+# diff switches). Hooks set several of them; we read the repository at `root`.
+_SCRUBBED_ENV = frozenset(
+    {
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_CONFIG",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_DIFF_OPTS",
+        "GIT_DIR",
+        "GIT_EXTERNAL_DIFF",
+        "GIT_GLOB_PATHSPECS",
+        "GIT_GRAFT_FILE",
+        "GIT_ICASE_PATHSPECS",
+        "GIT_IMPLICIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_INTERNAL_SUPER_PREFIX",
+        "GIT_LITERAL_PATHSPECS",
+        "GIT_NAMESPACE",
+        "GIT_NOGLOB_PATHSPECS",
+        "GIT_NO_REPLACE_OBJECTS",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_PREFIX",
+        "GIT_QUARANTINE_PATH",
+        "GIT_REPLACE_REF_BASE",
+        "GIT_SHALLOW_FILE",
+        "GIT_WORK_TREE",
+    }
+)
+
+
+class GitError(RuntimeError):
+    """git failed on a repository it found (corrupt objects, unsafe owner…)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit, as much of it as pages and PDFs show."""
+
+    sha: str
+    author: str  # author name, as recorded
+    email: str
+    date: datetime.datetime  # author date, timezone-aware (the author's offset)
+    subject: str
+
+
+@dataclass
+class FileHistory:
+    """The commits of one file, under its current name."""
+
+    path: str  # repo-relative POSIX path, current name
+    commits: list[Commit]  # newest first; follows renames
+    # True when the work tree differs from the last commit for this file
+    # (untracked, modified, staged, renamed but not committed).
+    uncommitted: bool = False
+    previous_paths: list[str] = field(default_factory=list)  # newest rename first
+
+    @property
+    def created(self) -> datetime.datetime | None:
+        """Earliest author date (rebases can reorder dates, so not just the last commit's)."""
+        return min((c.date for c in self.commits), default=None)
+
+    @property
+    def modified(self) -> datetime.datetime | None:
+        """Latest author date."""
+        return max((c.date for c in self.commits), default=None)
+
+    @property
+    def revisions(self) -> int:
+        return len(self.commits)
+
+    @property
+    def authors(self) -> list[str]:
+        """Unique author names, in order of first contribution."""
+        return list(dict.fromkeys(c.author for c in reversed(self.commits)))
+
+
+@dataclass
+class History:
+    """Histories of the documents of one repository, read in one pass."""
+
+    root: Path | None  # repo top level, None if not in a git repo
+    files: dict[str, FileHistory]  # sorted by path
+    shallow: bool = False  # history is truncated (shallow clone)
+    warnings: list[str] = field(default_factory=list)
+    # HEAD at reading time: last_commit_date() looks this commit up, so the
+    # answer stays consistent with `files` even if HEAD moves afterwards.
+    _head: str | None = field(default=None, repr=False)
+    _head_date: datetime.datetime | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def get(self, path: str | os.PathLike[str]) -> FileHistory:
+        """The history of `path` (repo-relative or absolute); empty if unknown."""
+        key = self._key(path)
+        found = self.files.get(key)
+        return found if found is not None else FileHistory(path=key, commits=[])
+
+    def last_commit_date(self) -> datetime.datetime | None:
+        """HEAD's committer date: the default for SOURCE_DATE_EPOCH."""
+        if self._head is None or self.root is None:
+            return None
+        if self._head_date is None:
+            out = _run(["show", "-s", "--format=%cI", self._head], self.root)
+            self._head_date = datetime.datetime.fromisoformat(out.decode().strip())
+        return self._head_date
+
+    def _key(self, path: str | os.PathLike[str]) -> str:
+        p = Path(path)
+        if p.is_absolute() and self.root is not None:
+            # Resolve the folder only: a symlinked file keeps its own name.
+            try:
+                p = (p.parent.resolve() / p.name).relative_to(self.root)
+            except ValueError:
+                pass
+        return PurePath(p).as_posix()
+
+
+def read_history(
+    root: Path | str, pathspecs: Sequence[str] = DEFAULT_PATHSPECS
+) -> History:
+    """Read the history of every file under `pathspecs` (relative to `root`)."""
+    cwd = Path(root)
+    if cwd.is_file():
+        cwd = cwd.parent
+    if not cwd.is_dir():
+        return History(root=None, files={}, warnings=[NOT_A_REPOSITORY])
+    try:
+        probe = _git(
+            ["rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "-q", "HEAD"],
+            cwd,
+        )
+    except FileNotFoundError:
+        return History(root=None, files={}, warnings=[NO_GIT])
+    lines = probe.stdout.decode("utf-8", "surrogateescape").splitlines()
+    if len(lines) < 2:  # rev-parse stopped before printing the top level
+        message = probe.stderr.decode("utf-8", "replace").strip()
+        if not message or NOT_A_REPOSITORY in message:
+            return History(root=None, files={}, warnings=[NOT_A_REPOSITORY])
+        return History(root=None, files={}, warnings=[f"git: {message}"])
+    top = Path(lines[0])
+    history = History(root=top, files={}, shallow=lines[1] == "true")
+    if history.shallow:
+        history.warnings.append(SHALLOW)
+    specs = ["--", *pathspecs]
+
+    lineages: dict[str, _Lineage] = {}
+    commits: list[Commit] = []
+    if len(lines) >= 3 and probe.returncode == 0:
+        history._head = lines[2]
+        out = _run(
+            ["log", "--no-show-signature", "--encoding=UTF-8", "--date-order",
+             "--root", "--name-status", "-M", "-z", _FORMAT, *specs],
+            cwd,
+        )
+        commits, lineages = _walk(_parse_log(out), top)
+    else:
+        history.warnings.append(NO_COMMITS)
+
+    status = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", *specs], cwd)
+    changed = _apply_status(status, lineages)
+
+    for key in sorted(lineages):
+        lineage = lineages[key]
+        if lineage.dead or not os.path.lexists(top / key):
+            continue  # deleted, or a name whose file was renamed away
+        indices = sorted(lineage.commits)
+        history.files[key] = FileHistory(
+            path=key,
+            commits=[commits[i] for i in indices],
+            uncommitted=key in changed,
+            previous_paths=[p for p in dict.fromkeys(lineage.previous) if p != key],
+        )
+    return history
+
+
+# -- internals ----------------------------------------------------------------
+
+
+@dataclass
+class _Lineage:
+    """Accumulator for one file while the log is walked newest to oldest."""
+
+    commits: set[int] = field(default_factory=set)  # indices into the walk
+    previous: list[str] = field(default_factory=list)
+    # An "A" was seen under this very name: the file was (re)created here,
+    # so older edits of the same name on another branch are not renames' orphans.
+    added: bool = False
+    dead: bool = False  # history of a file that no longer has a name
+
+
+_Change = tuple[str, tuple[str, ...]]  # status letter, paths (old, new for R/C)
+
+
+def _parse_log(out: bytes) -> Iterator[tuple[Commit, list[_Change]]]:
+    """Split `git log -z --name-status` output into commits and their changes."""
+    # Layout: "\x1e<header>\0" then "\n" + "<status>\0<path>\0[<path>\0]" per
+    # file. Paths may contain anything but NUL, so they are taken by position.
+    tokens = out.split(b"\0")
+    i, n = 0, len(tokens)
+    commit: Commit | None = None
+    changes: list[_Change] = []
+    while i < n:
+        token = tokens[i].lstrip(b"\n")
+        i += 1
+        if not token:
+            continue
+        if token.startswith(_RECORD):
+            if commit is not None:
+                yield commit, changes
+            commit, changes = _commit(token[1:]), []
+            continue
+        status = token.decode("ascii")[0]
+        count = 2 if status in "RC" else 1
+        paths = tuple(_path(t) for t in tokens[i : i + count])
+        i += count
+        changes.append((status, paths))
+    if commit is not None:
+        yield commit, changes
+
+
+def _commit(header: bytes) -> Commit:
+    sha, author, email, date, subject = header.decode("utf-8", "replace").split(_FIELD, 4)
+    return Commit(sha, author, email, datetime.datetime.fromisoformat(date), subject)
+
+
+def _path(raw: bytes) -> str:
+    # surrogateescape: a non-UTF-8 name still maps back to the bytes on disk.
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _walk(
+    log: Iterator[tuple[Commit, list[_Change]]], top: Path
+) -> tuple[list[Commit], dict[str, _Lineage]]:
+    """Attribute each commit to the current name of every file it touched."""
+    commits: list[Commit] = []
+    lineages: dict[str, _Lineage] = {}
+    # Name at this point of the walk -> key of the lineage it belongs to.
+    # Children come before parents (--date-order), so a rename is always
+    # seen before the older commits that used the old name.
+    alias: dict[str, str] = {}
+    graves = 0
+
+    def lineage(key: str) -> _Lineage:
+        found = lineages.get(key)
+        if found is None:
+            found = lineages[key] = _Lineage()
+        return found
+
+    for index, (commit, changes) in enumerate(log):
+        commits.append(commit)
+        for status, paths in changes:
+            new = paths[-1]
+            key = alias.get(new, new)
+            target = lineage(key)
+            target.commits.add(index)
+            if status == "A" and key == new:
+                target.added = True
+            if status != "R":
+                continue  # copies (C) are not detected: -M only
+            old = paths[0]
+            orphan = lineages.get(old)
+            if (
+                alias.get(old, old) == old
+                and orphan is not None
+                and orphan is not target
+                and not orphan.added
+                and not os.path.lexists(top / old)
+            ):
+                # Commits newer than the rename that still edit the old name
+                # were made on a branch merged later: they belong here too.
+                del lineages[old]
+                target.commits |= orphan.commits
+                target.previous.extend(orphan.previous)
+            alias[old] = key
+            target.previous.append(old)
+            # Older commits under `new` touched some earlier file of that
+            # name (git log --follow leaves them out too).
+            graves += 1
+            grave = f"\0{graves}"
+            alias[new] = grave
+            lineage(grave).dead = True
+    return commits, lineages
+
+
+def _apply_status(out: bytes, lineages: dict[str, _Lineage]) -> set[str]:
+    """Add untracked files and staged renames; return the changed paths."""
+    changed: set[str] = set()
+    tokens = out.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if len(token) < 4:
+            continue
+        xy, path = token[:2].decode("ascii"), _path(token[3:])
+        changed.add(path)
+        if "R" in xy or "C" in xy:
+            old = _path(tokens[i])  # -z prints the source after the target
+            i += 1
+            if "R" in xy and path not in lineages and old in lineages:
+                # A staged `git mv`: the new name continues the old file.
+                lineages[path] = _Lineage(
+                    commits=set(lineages[old].commits),
+                    previous=[old, *lineages[old].previous],
+                )
+        if path not in lineages:
+            lineages[path] = _Lineage()  # untracked or newly added
+    return changed
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
+    for k in [k for k in env if k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))]:
+        del env[k]
+    env.update(
+        GIT_TERMINAL_PROMPT="0",  # never wait for a password
+        GIT_PAGER="cat",
+        PAGER="cat",
+        GIT_OPTIONAL_LOCKS="0",  # status must not rewrite the index under an editor
+        LC_ALL="C",  # messages we match ("not a git repository") in English
+    )
+    return env
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    config = [arg for item in _PINNED_CONFIG for arg in ("-c", item)]
+    return subprocess.run(
+        ["git", "--no-pager", *config, *args],
+        cwd=cwd,
+        env=_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+    )
+
+
+def _run(args: list[str], cwd: Path) -> bytes:
+    done = _git(args, cwd)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git {args[0]} failed in {cwd}: {message}")
+    return done.stdout
