@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 from pathlib import Path
 
 from .load import load_file
@@ -24,9 +26,9 @@ def discover(root: Path) -> list[Path]:
     """Every Markdown document under the content roots, in a stable order."""
     found = []
     for top in CONTENT_ROOTS:
-        base = root / top
-        if base.is_dir():
-            found.extend(p for p in base.rglob("*.md") if p.is_file())
+        for folder, dirs, files in os.walk(root / top):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            found.extend(Path(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
     return sorted(found)
 
 
@@ -43,9 +45,22 @@ def kind_of(rel: str):
 
 def load_collection(root: Path, history: bool = False) -> Collection:
     """Registry + all documents, linked; with git history when asked."""
+    # Loading allocates many small objects that live as long as the collection;
+    # the cyclic GC would rescan them again and again for nothing.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root, history)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(root: Path, history: bool) -> Collection:
     coll = Collection(load_registry(root))
+    prefix = len(str(root)) + 1
     for path in discover(root):
-        rel = relpath(root, path)
+        rel = str(path)[prefix:].replace(os.sep, "/")  # discover() yields paths under root
         src = load_file(path, rel)
         if src.data is None:
             coll.broken.append(src)

@@ -17,10 +17,12 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScala
 
 from .errors import UsageError
 from .fields import Field, Problem, coerce, did_you_mean
+from .diagnostics import ERROR
 from .fsutil import atomic_write
+from .load import parse
 
 _OPEN = re.compile(rb"\A(\xef\xbb\xbf)?---[ \t]*(\r\n|\n|\r)")
-_CLOSE = re.compile(rb"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_CLOSE = re.compile(rb"^(?:---|\.\.\.)[ \t\r]*$", re.MULTILINE)
 
 
 class EditError(Exception):
@@ -116,6 +118,12 @@ def _sub_typed(parent: str, key: str, raw: str) -> Any:
 
 def apply(raw: bytes, assignments: list[tuple[str, str]], fields: dict[str, Field]) -> bytes:
     """Return `raw` with the assignments made; `key=` (empty) removes a key."""
+    # Only a document the strict loader accepts is edited: ruamel is more lenient.
+    errors = [f for f in parse("", raw).findings if f.severity == ERROR]
+    if errors:
+        first = errors[0]
+        raise EditError(f"line {first.line}: {first.message} [{first.rule}]",
+                        "fix the front matter first (`issuepapers check`)")
     head, fm, tail, nl = _split(raw)
     text = fm.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     yaml = YAML(typ="rt")

@@ -22,7 +22,7 @@ from .diagnostics import ERROR, WARNING, Finding
 from yaml.resolver import BaseResolver
 
 try:  # the C parser keeps marks and is several times faster
-    from yaml import CParser
+    from yaml.cyaml import CParser
 
     class _Loader(CParser, BaseResolver):  # type: ignore[misc]
         """C parser + composer, with a resolver that resolves nothing implicitly."""
@@ -30,6 +30,10 @@ try:  # the C parser keeps marks and is several times faster
         def __init__(self, stream):
             CParser.__init__(self, stream)
             BaseResolver.__init__(self)
+
+        def resolve(self, kind, value, implicit):
+            # Nothing is resolved implicitly: plain scalars are typed by YAML 1.2 rules later.
+            return _KIND_TAGS[kind]
 
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.composer import Composer
@@ -46,11 +50,17 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             BaseResolver.__init__(self)
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MappingNode, _SequenceNode, _ScalarNode = yaml.MappingNode, yaml.SequenceNode, yaml.ScalarNode
+_KIND_TAGS = {_ScalarNode: _STR, _SequenceNode: _SEQ, _MappingNode: _MAP}
+_MAYBE_TYPED = frozenset("~nNtTfF0123456789+-.")  # first characters of null, bool, int, float
+
 MAX_NODES = 5_000  # a paper's front matter has well under 200 nodes
 MAX_DEPTH = 16
 
 TAG = "tag:yaml.org,2002:"
-CORE_TAGS = {TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 # YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution)
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
@@ -79,126 +89,158 @@ LOAD_RULES = {
     "conflict-marker": (ERROR, "A document must not contain unresolved merge-conflict markers."),
 }
 
-Path_ = tuple  # a key path into the front matter, e.g. ("next_meeting", "date")
-
-
 @dataclass
 class Source:
-    """One document as read: values, their positions, the body and load findings."""
+    """One document as read: values, their positions, the body and load findings.
+
+    Positions are looked up in the composed node tree only when a finding needs
+    one, so loading a clean document records nothing it will not use.
+    """
 
     path: str
     text: str = ""  # decoded, newlines normalised to \n
     data: dict[str, Any] | None = None
-    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # value positions
-    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    plain: dict[Path_, str] = field(default_factory=dict)  # source text of non-string plain scalars
+    node: Any = None  # the composed root mapping node
+    line_offset: int = 0  # lines before the YAML text
     body: str = ""
     body_line: int = 1  # 1-based line where the body starts
     front_matter_end: int = 0  # 1-based line of the closing `---`
     newline: str = "\n"
     findings: list[Finding] = field(default_factory=list)
 
+    def _pos(self, node) -> tuple[int, int]:
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def _find(self, keys: tuple):
+        """(key node, value node) at a key path, following the first of duplicate keys."""
+        node, key_node = self.node, None
+        for k in keys:
+            if isinstance(node, yaml.MappingNode):
+                for kn, vn in node.value:
+                    if isinstance(kn, yaml.ScalarNode) and _key_value(kn) == k:
+                        key_node, node = kn, vn
+                        break
+                else:
+                    return None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(k, int) and 0 <= k < len(node.value):
+                key_node, node = None, node.value[k]
+            else:
+                return None
+        return key_node, node
+
     def at(self, *keys) -> tuple[int, int]:
-        """Position of a value, or of its key, or of the nearest parent; (1, 1) at worst."""
-        while keys:
-            if keys in self.marks:
-                return self.marks[keys]
-            if keys in self.key_marks:
-                return self.key_marks[keys]
+        """Position of a value, or of the nearest parent that exists; (1, 1) at worst."""
+        while keys and self.node is not None:
+            found = self._find(keys)
+            if found is not None:
+                return self._pos(found[1])
             keys = keys[:-1]
-        return (1, 1)
+        return self._pos(self.node) if self.node is not None else (1, 1)
 
     def key_at(self, *keys) -> tuple[int, int]:
-        return self.key_marks.get(keys) or self.at(*keys)
+        """Position of a key (or of its value when the path ends in a list index)."""
+        found = self._find(keys) if self.node is not None else None
+        if found is not None and found[0] is not None:
+            return self._pos(found[0])
+        return self.at(*keys)
+
+    def plain_text(self, *keys) -> str | None:
+        """Source text of a plain (unquoted) scalar, e.g. `1.10` typed as the number 1.1."""
+        found = self._find(keys) if self.node is not None else None
+        if found and isinstance(found[1], yaml.ScalarNode) and not found[1].style:
+            return found[1].value
+        return None
 
     def finding(self, pos, severity, rule, message, hint=None) -> Finding:
         return Finding(self.path, pos[0], pos[1], severity, rule, message, hint)
 
-    @property
-    def ok(self) -> bool:
-        return self.data is not None
+
+def _key_value(node):
+    return resolve_plain(node.value) if not node.style and node.tag == _STR else node.value
 
 
 class _Stop(Exception):
     """Abort construction with one finding (limits exceeded)."""
 
 
+
+
 class _Builder:
-    """Builds Python values from composed nodes, recording marks as it goes."""
+    """Builds Python values from composed nodes: strict, and cheap on the common path."""
 
-    def __init__(self, src: Source, line_offset: int):
+    def __init__(self, src: Source):
         self.src = src
-        self.offset = line_offset
         self.count = 0
-
-    def pos(self, node) -> tuple[int, int]:
-        return (node.start_mark.line + 1 + self.offset, node.start_mark.column + 1)
+        self.top_key = None  # the top-level key being built: where a limit is reported
 
     def err(self, node, rule, message, hint=None):
-        self.src.findings.append(self.src.finding(self.pos(node), ERROR, rule, message, hint))
+        self.src.findings.append(self.src.finding(self.src._pos(node), ERROR, rule, message, hint))
 
-    def build(self, node, path: tuple, depth: int = 0):
+    def build(self, node, depth: int = 0):
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
-            what = "nodes" if self.count > MAX_NODES else "levels of nesting"
-            limit = MAX_NODES if self.count > MAX_NODES else MAX_DEPTH
-            raise _Stop(self.src.finding(self.pos(node), ERROR, "yaml-too-large",
+            what, limit = ("nodes", MAX_NODES) if self.count > MAX_NODES else ("levels of nesting", MAX_DEPTH)
+            raise _Stop(self.src.finding(self.top_key or self.src._pos(node), ERROR, "yaml-too-large",
                                          f"front matter exceeds {limit} {what}",
                                          "remove aliases that expand repeatedly, or flatten the data"))
-        self.src.marks[path] = self.pos(node)
-        tag = node.tag
-        if tag not in CORE_TAGS and not (isinstance(node, yaml.ScalarNode) and tag == "!"):
-            self.err(node, "yaml-tag", f"tag {tag!r} is not allowed",
-                     "remove the tag; values are typed by the schema")
-            return None
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if tag != TAG + "seq":
-                self.err(node, "yaml-tag", f"tag {tag!r} does not fit a sequence")
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        cls, tag = node.__class__, node.tag
+        if cls is _ScalarNode:
+            if tag == _STR:
+                value = node.value
+                if node.style or (value and value[0] not in _MAYBE_TYPED):
+                    return value  # quoted, or plain text that no core-schema type starts like
+                return resolve_plain(value)
+            return self.tagged_scalar(node)
+        if cls is _MappingNode and tag == _MAP:
+            return self.mapping(node, depth)
+        if cls is _SequenceNode and tag == _SEQ:
+            return [self.build(item, depth + 1) for item in node.value]
+        self.err(node, "yaml-tag", f"tag {tag!r} is not allowed", "remove the tag; values are typed by the schema")
+        return None
 
-    def mapping(self, node, path, depth):
+    def mapping(self, node, depth):
         out: dict[Any, Any] = {}
+        top = depth == 0
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.err(key_node, "yaml-complex-key", "a mapping key must be a plain scalar")
+            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
+                if key_node.__class__ is _ScalarNode:
+                    self.err(key_node, "yaml-tag", f"tag {key_node.tag!r} is not allowed on a key")
+                else:
+                    self.err(key_node, "yaml-complex-key", "a mapping key must be a plain scalar")
                 continue
-            if key_node.tag == TAG + "str" and key_node.value == "<<" and key_node.style is None:
-                self.err(key_node, "yaml-tag", "merge keys (`<<`) are not part of YAML 1.2",
-                         "write the keys out in full")
-                continue
-            key = self.scalar(key_node, None)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                self.err(key_node, "yaml-complex-key", "a mapping key must be a plain scalar")
-                continue
+            if key_node.style:
+                key = key_node.value
+            else:
+                key = resolve_plain(key_node.value)
+                if key == "<<":
+                    self.err(key_node, "yaml-tag", "merge keys (`<<`) are not part of YAML 1.2",
+                             "write the keys out in full")
+                    continue
             if key in out:
-                first = self.src.key_marks.get(path + (key,))
-                where = f" (first at line {first[0]})" if first else ""
-                self.err(key_node, "yaml-duplicate-key", f"duplicate key {key!r}{where}",
-                         "keep one of them")
+                first = next(k for k, _ in node.value if k.__class__ is _ScalarNode and _key_value(k) == key)
+                self.err(key_node, "yaml-duplicate-key",
+                         f"duplicate key {key!r} (first at line {self.src._pos(first)[0]})", "keep one of them")
                 continue
-            self.src.key_marks[path + (key,)] = self.pos(key_node)
-            out[key] = self.build(value_node, path + (key,), depth + 1)
+            if top:
+                self.top_key = self.src._pos(key_node)
+            out[key] = self.build(value_node, depth + 1)
         return out
 
-    def scalar(self, node, path):
-        value, tag = node.value, node.tag
-        if tag == TAG + "str" and node.style is None:
-            typed = resolve_plain(value)
-            if not isinstance(typed, str) and path is not None:
-                self.src.plain[path] = value
-            return typed
-        if tag in (TAG + "str", "!"):
+    def tagged_scalar(self, node):
+        """An explicit core tag (`!!int 10`): type it, or report it."""
+        tag, value = node.tag, node.value
+        if tag == "!":  # the non-specific tag: a string
             return value
-        # An explicit core tag (`!!int 10`): type it, or report it.
+        name = tag[len(TAG):] if tag.startswith(TAG) else None
+        want = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(name or "")
+        if want is None:
+            self.err(node, "yaml-tag", f"tag {tag!r} is not allowed", "remove the tag; values are typed by the schema")
+            return None
         typed = resolve_plain(value)
-        want = {"int": int, "float": float, "bool": bool, "null": type(None)}[tag[len(TAG):]]
-        if tag == TAG + "float" and isinstance(typed, int) and not isinstance(typed, bool):
+        if want is float and type(typed) is int:
             typed = float(typed)
         if type(typed) is not want:
-            self.err(node, "yaml-tag", f"{value!r} is not a valid {tag[len(TAG):]}")
+            self.err(node, "yaml-tag", f"{value!r} is not a valid {name}")
             return value
         return typed
 
@@ -257,7 +299,13 @@ def decode(raw: bytes, src: Source) -> str | None:
     return text
 
 
-def _conflict_markers(lines: list[str], src: Source) -> None:
+_ANY_CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def _conflict_markers(text: str, src: Source) -> None:
+    if not _ANY_CONFLICT.search(text):
+        return
+    lines = text.split("\n")
     opened = False
     for n, line in enumerate(lines, 1):
         m = _CONFLICT.match(line)
@@ -273,6 +321,10 @@ def _conflict_markers(lines: list[str], src: Source) -> None:
                                         "resolve the conflict and delete the marker lines"))
 
 
+_OPEN_LINE = re.compile(r"---[ \t]*(?:\n|$)")
+_CLOSE_LINE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
 def parse(path: str, raw: bytes) -> Source:
     """Read one document; never raises for bad input: problems become findings."""
     src = Source(path)
@@ -280,27 +332,29 @@ def parse(path: str, raw: bytes) -> Source:
     if text is None:
         return src
     src.text = text
-    lines = text.split("\n")
-    _conflict_markers(lines, src)
-    if not lines or lines[0].rstrip() != "---":
+    _conflict_markers(text, src)
+    opening = _OPEN_LINE.match(text)
+    if not opening:
         hint = "the first line must be exactly `---`"
-        if lines and lines[0].strip() == "" and any(line.rstrip() == "---" for line in lines[:5]):
+        if text[:1] in ("\n", " ", "\t") and re.search(r"^---[ \t]*$", text[:200].lstrip(), re.MULTILINE):
             hint = "remove the blank lines before the opening `---`"
         src.findings.append(src.finding((1, 1), ERROR, "front-matter-missing",
                                         "no front matter at the top of the file", hint))
         return src
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
+    start = opening.end()
+    close = _CLOSE_LINE.search(text, start) if opening.group().endswith("\n") else None
+    if close is None:
         src.findings.append(src.finding((1, 1), ERROR, "front-matter-unclosed",
                                         "front matter opened on line 1 is never closed",
                                         "add a line `---` after the last key"))
         return src
-    src.front_matter_end = end + 1
-    src.body_line = end + 2
-    src.body = "\n".join(lines[end + 1:])
+    end = text.count("\n", 0, close.start()) + 1  # 1-based line of the closing `---`
+    src.front_matter_end = end
+    src.body_line = end + 1
+    src.body = text[close.end() + 1:]
     if any(f.rule == "conflict-marker" and f.line <= end for f in src.findings):
         return src  # the YAML parser would only repeat the conflict as a syntax error
-    parse_yaml("\n".join(lines[1:end]), src, line_offset=1, whole=(1, 1))
+    parse_yaml(text[start:close.start()], src, line_offset=1, whole=(1, 1))
     return src
 
 
@@ -310,6 +364,8 @@ def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) 
         node = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # where the unclosed thing starts, not the end of the file
         pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else whole
         problem = exc.problem or str(exc)
         hint = None
@@ -324,14 +380,16 @@ def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) 
         return
     if node is None or not isinstance(node, yaml.MappingNode):
         where = whole if node is None else (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
+        src.node = None
         src.findings.append(src.finding(where, ERROR, "front-matter-not-mapping",
                                         "front matter is empty" if node is None else
                                         "front matter is not a mapping of keys to values",
                                         "write one `key: value` per line"))
         return
-    builder = _Builder(src, line_offset)
+    src.node, src.line_offset = node, line_offset
+    builder = _Builder(src)
     try:
-        src.data = builder.build(node, ())
+        src.data = builder.build(node)
     except _Stop as stop:
         src.findings.append(stop.args[0])
         src.data = None
@@ -362,7 +420,7 @@ def load_yaml_file(path: Path, display: str) -> Source:
     if text is None:
         return src
     src.text = text
-    _conflict_markers(text.split("\n"), src)
+    _conflict_markers(text, src)
     if any(f.rule == "conflict-marker" for f in src.findings):
         return src
     parse_yaml(text, src, line_offset=0)

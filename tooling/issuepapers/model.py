@@ -81,8 +81,13 @@ class Document:
             if name not in data or data[name] is None:
                 continue
             try:
-                doc.values[name] = coerce(spec.kind, data[name], src.plain.get((name,)), spec.item)
+                doc.values[name] = coerce(spec.kind, data[name], None, spec.item)
             except Problem as p:
+                if not isinstance(data[name], str):  # redo with the source text, for a "quote it" hint
+                    try:
+                        coerce(spec.kind, data[name], src.plain_text(name), spec.item)
+                    except Problem as again:
+                        p = again
                 doc.problems.append(((name,) + p.sub, p))
         doc.sections = scan_sections(src.body, src.body_line)
         return doc
@@ -199,11 +204,21 @@ class Recommendation(Document):
         return listed + [p for p in self.cited_in if p not in listed]
 
 
+_HEADINGS = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
 def scan_sections(body: str, first_line: int) -> list[Section]:
     """ATX headings of the body outside fenced code, with their file lines."""
+    if "```" not in body and "~~~" not in body:  # the common case: one regex pass
+        out, line, last = [], first_line, 0
+        for m in _HEADINGS.finditer(body):
+            line += body.count("\n", last, m.start())
+            last = m.start()
+            out.append(Section(m.group(2).strip(), len(m.group(1)), line))
+        return out
     out, fence = [], None
-    for n, line in enumerate(body.split("\n")):
-        m = _FENCE.match(line)
+    for n, text in enumerate(body.split("\n")):
+        m = _FENCE.match(text)
         if m:
             mark = m.group(1)
             if fence is None:
@@ -211,8 +226,8 @@ def scan_sections(body: str, first_line: int) -> list[Section]:
             elif mark.startswith(fence):
                 fence = None
             continue
-        if fence is None and line.startswith("#"):
-            h = _HEADING.match(line)
+        if fence is None and text.startswith("#"):
+            h = _HEADING.match(text)
             if h:
                 out.append(Section(h.group(2).strip(), len(h.group(1)), first_line + n))
     return out

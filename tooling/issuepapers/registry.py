@@ -19,8 +19,8 @@ from .load import Source, load_yaml_file
 REGISTRY_FILE = "committee.yml"
 
 REGISTRY_RULES = {
-    "registry-invalid": (ERROR, "committee.yml must follow the registry's structure, with valid values."),
-    "registry-duplicate-id": (ERROR, "Ids in committee.yml must be unique."),
+    "registry-invalid": (ERROR, "The registry, committee.yml, must follow the registry's structure, with valid values."),
+    "registry-duplicate-id": (ERROR, "Ids of subcommittees, working groups, meetings and terms in committee.yml are unique."),
 }
 
 _TOP_KEYS = ("committee", "terms", "subcommittees", "meetings")
@@ -178,7 +178,7 @@ class _Reader:
         if v is None or isinstance(v, str):
             return v
         self.bad(path + (key,), f"`{key}` must be a string, got {v!r}",
-                 f"quote it: \"{self.src.plain.get(path + (key,), v)}\"")
+                 f"quote it: \"{self.src.plain_text(*path, key) or v}\"")
         return str(v)
 
     def integer(self, d, key, path, default=None):

@@ -50,10 +50,15 @@ for _id, (_sev, _doc) in REGISTRY_RULES.items():
 from . import body, dates, fields, links, paths, references  # noqa: E402,F401
 
 
+def _rules_for(kind: str) -> list[Rule]:
+    return [r for r in RULES.values() if r.fn is not None and kind in r.kinds]
+
+
+_BY_KIND = {kind: _rules_for(kind) for kind in ("paper", "recommendation", "collection")}
+
+
 def _document_findings(doc: Document, coll: Collection) -> Iterable[Finding]:
-    for r in RULES.values():
-        if r.fn is None or doc.KIND not in r.kinds:
-            continue
+    for r in _BY_KIND[doc.KIND]:
         for pos, message, hint in r.fn(doc, coll):
             yield Finding(doc.path, pos[0], pos[1], r.severity, r.id, message, hint)
 
@@ -71,9 +76,8 @@ def check_collection(coll: Collection, only: set[str] | None = None) -> list[Fin
         if wanted(doc.path):
             out.extend(doc.source.findings)
             out.extend(_document_findings(doc, coll))
-    for r in RULES.values():
-        if r.fn is not None and "collection" in r.kinds:
-            for path, pos, message, hint in r.fn(coll):
-                if wanted(path):
-                    out.append(Finding(path, pos[0], pos[1], r.severity, r.id, message, hint))
+    for r in _BY_KIND["collection"]:
+        for path, pos, message, hint in r.fn(coll):
+            if wanted(path):
+                out.append(Finding(path, pos[0], pos[1], r.severity, r.id, message, hint))
     return sorted(set(out), key=sort_key)

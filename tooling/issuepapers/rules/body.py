@@ -85,7 +85,10 @@ def empty_sections(doc, coll):
 @rule("image-alt", ERROR)
 def image_alt(doc, coll):
     """Every image has a text alternative (`![what it shows](...)`), for screen readers and PDF/UA."""
-    for n, line in enumerate(doc.body.split("\n")):
+    body = doc.body
+    if "![" not in body and "<img" not in body.lower():
+        return
+    for n, line in enumerate(body.split("\n")):
         for m in _IMG_MD.finditer(line):
             if not m.group(1).strip():
                 yield (doc.source.body_line + n, m.start() + 1), "image without alt text", \

@@ -40,7 +40,7 @@ def signed_recently(doc, coll):
 
 @rule("next-meeting-before-date", ERROR, ("paper",))
 def next_meeting_after_signature(doc, coll):
-    """`next_meeting.date` is on or after the paper's signature `date`."""
+    """A paper's `next_meeting.date` is on or after its signature `date`."""
     nm, date = doc.next_meeting, doc.date
     if nm and date and nm.date < date:
         yield doc.source.at("next_meeting", "date"), \
