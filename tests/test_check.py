@@ -260,3 +260,73 @@ def test_cli_rules_lists_every_rule():
     assert ids == set(RULES)
     text = run_cli("rules").stdout
     assert "registry-unknown-working-group" in text and "must name a working group" in text
+
+
+def test_crlf_and_bom_keep_lines_and_columns(sample):
+    raw = (FIXTURES / "bad" / "invalid-value.md").read_bytes()
+    dest = sample / P
+    dest.write_bytes(b"\xef\xbb\xbf" + raw.replace(b"\n", b"\r\n"))
+    try:
+        found = check_collection(load_collection(sample), {P})
+    finally:
+        dest.unlink()
+    assert [(f.rule, f.line, f.column) for f in found if f.severity == "error"] == [("invalid-value", 5, 9)]
+    assert [f.rule for f in found if f.severity == "warning"] == ["utf8-bom"]
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(sample):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    dest = sample / P
+    shutil.copyfile(FIXTURES / "bad" / "invalid-value.md", dest)
+    exe = str(Path(sys.executable).with_name("issuepapers"))
+
+    def on_tty(extra_env):
+        master, slave = pty.openpty()
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | extra_env
+        proc = subprocess.run([exe, "check", P], cwd=sample, stdout=slave, stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        return proc.returncode, out.decode()
+
+    try:
+        code, coloured = on_tty({})
+        _, plain = on_tty({"NO_COLOR": "1"})
+    finally:
+        dest.unlink()
+    assert code == 1
+    assert "\033[31;1merror\033[0m[invalid-value]" in coloured
+    assert "\033[" not in plain and "error[invalid-value]" in plain
+
+
+def test_pre_commit_hook_runs_check_on_the_staged_files(sample):
+    import yaml
+
+    from conftest import REPO
+
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "issuepapers-check")
+    import re
+
+    files = [P, "recommendations/17/17-001.md", "committee.yml", "README.md"]
+    matched = [f for f in files if re.search(hook["files"], f)]
+    assert matched == files[:3]
+    dest = sample / P
+    shutil.copyfile(FIXTURES / "bad" / "unknown-key.md", dest)
+    try:
+        res = run_cli(*hook["entry"].split()[1:], *[f for f in matched if (sample / f).exists()], cwd=sample)
+    finally:
+        dest.unlink()
+    assert res.returncode == 1 and "error[unknown-key]" in res.stdout
