@@ -1,0 +1,182 @@
+"""Model → what the PDF templates print: labels, the run-in body, metadata, timestamps.
+
+No WeasyPrint here: this runs in the parent process, is cheap, and its output
+(the HTML) is what the incremental cache hashes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from .. import __version__
+from ..model import Collection, Paper
+from ..render import render_markdown
+
+LANG = "en-US"
+FINAL_STATUSES = frozenset({"final", "published"})
+FALLBACK_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+GENERATOR = f"issuepapers {__version__}"
+
+_HEADING_OPEN = re.compile(r"<(/?)h([1-6])(\b[^>]*)>")
+# A section heading directly followed by a paragraph: the seeds' run-in label ("Background: text…").
+_RUN_IN = re.compile(r"<h(\d)((?:\s[^>]*)?)>((?:(?!</?h\d).)*)</h\1>\s*<p>", re.S)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+_SRC = re.compile(r"""\bsrc\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+
+
+def long_date(day: dt.date) -> str:
+    """January 25, 2024."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def is_draft(paper: Paper, draft: bool = False) -> bool:
+    return draft or paper.status not in FINAL_STATUSES
+
+
+def body_html(markdown_text: str, shift: int = 0) -> str:
+    """Sanitized HTML with `##` sections as run-in bold labels; headings shifted by `shift` levels."""
+    html = render_markdown(markdown_text)
+    if shift:
+        html = _HEADING_OPEN.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}{m[3]}>", html)
+    level = 2 + shift
+
+    def run_in(m: re.Match) -> str:
+        if int(m[1]) != level:
+            return m[0]
+        attrs = m[2] or ""
+        return f'<div class="run-in-block"><h{level}{attrs} class="run-in">{m[3]}</h{level}>\n<p>'
+
+    html = _RUN_IN.sub(run_in, html)
+    # close the wrapper after the run-in paragraph
+    return re.sub(r'(<div class="run-in-block">.*?</p>)', r"\1</div>", html, flags=re.S)
+
+
+def images_without_alt(html: str) -> list[str]:
+    """The `src` of every <img> with no (or an empty) alt text."""
+    out = []
+    for tag in _IMG.findall(html):
+        alt = _ALT.search(tag)
+        if not alt or not (alt[2] or alt[3] or "").strip():
+            src = _SRC.search(tag)
+            out.append((src[2] or src[3]) if src else "")
+    return out
+
+
+def local_sources(html: str) -> list[str]:
+    """Relative or file: image sources, for the cache key."""
+    out = []
+    for tag in _IMG.findall(html):
+        src = _SRC.search(tag)
+        value = (src[2] or src[3]) if src else ""
+        if value and not value.startswith("data:"):
+            out.append(value)
+    return out
+
+
+def timestamp(paper: Paper, coll: Collection) -> dt.datetime:
+    """When the paper last changed: SOURCE_DATE_EPOCH when set, else its last commit, else HEAD's, else a fixed epoch."""
+    sde = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if sde.isdigit():
+        return dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
+    modified = getattr(getattr(paper, "history", None), "modified", None)
+    if modified is None and getattr(coll, "history", None) is not None:
+        try:
+            modified = coll.history.last_commit_date()
+        except Exception:  # noqa: BLE001 — a missing date must not stop a render
+            modified = None
+    return modified if isinstance(modified, dt.datetime) else FALLBACK_EPOCH
+
+
+def w3c(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.timezone.utc).replace(microsecond=0)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def logo_of(root: Path, coll: Collection, base_dir: Path) -> str | None:
+    """The registry's logo as a URL relative to `base_dir`, when the file exists."""
+    logo = coll.registry.committee.logo
+    if not logo:
+        return None
+    path = (root / logo)
+    if not path.is_file():
+        return None
+    return Path(os.path.relpath(path, base_dir)).as_posix()
+
+
+def anchor_of(path: str) -> str:
+    return "paper-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+
+
+def month_label(paper: Paper, coll: Collection) -> str:
+    meeting = coll.meeting_of(paper)
+    if meeting:
+        return meeting.label
+    value = paper.meeting_value or ""
+    try:
+        return dt.datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return value
+
+
+def paper_context(root: Path, coll: Collection, paper: Paper, *, draft: bool = False,
+                  level: int = 1, base_dir: Path | None = None) -> dict:
+    """Everything `_article.html.j2` prints for one paper."""
+    reg = coll.registry
+    sc, wg = coll.subcommittee_of(paper), coll.working_group_of(paper)
+    signer = paper.signer
+    base_dir = base_dir or (root / paper.path).parent
+    old = coll.by_path.get(paper.supersedes or "")
+    new = coll.by_path.get(paper.superseded_by or "")
+    return {
+        "anchor": anchor_of(paper.path),
+        "path": paper.path,
+        "lang": LANG,
+        "draft": is_draft(paper, draft),
+        "committee": reg.committee.name,
+        "agency": reg.committee.agency,
+        "subcommittee": sc.full_name if sc else None,
+        "working_group": wg.full_name if wg else None,
+        "month": month_label(paper, coll),
+        "logo": logo_of(root, coll, base_dir),
+        "logo_alt": f"{reg.committee.agency or reg.committee.name} logo",
+        "office": paper.get("office"),
+        "pub_number": paper.get("pub_number"),
+        "title": coll.title_of(paper),
+        "level": level,
+        "action": (paper.action_required or "").capitalize(),
+        "supersedes": _lineage_label(coll, old) if old else None,
+        "superseded_by": _lineage_label(coll, new) if new else None,
+        "body_html": body_html(paper.body, shift=level - 1),
+        "signer_label": signer.label if signer else None,
+        "signer": str(signer) if signer else None,
+        "date": long_date(paper.date) if paper.date else None,
+    }
+
+
+def _lineage_label(coll: Collection, paper) -> str:
+    return f"{coll.title_of(paper)}, {month_label(paper, coll)}"
+
+
+def paper_metadata(coll: Collection, paper: Paper, ctx: dict, moment: dt.datetime) -> dict:
+    """Title, author, subject, keywords and dates for the PDF's Info dictionary and XMP."""
+    reg = coll.registry
+    title = f"{ctx['title']}, {ctx['month']}"
+    if ctx["pub_number"]:
+        title += f" (Pub #{ctx['pub_number']})"
+    if ctx["draft"]:
+        title = f"DRAFT: {title}"
+    signer = paper.signer
+    authors = [p.name + (f", {p.office}" if p.office else "") for p in signer.people] if signer else []
+    if not authors:
+        authors = [ctx["working_group"] or reg.committee.name]
+    parts = [x for x in (ctx["subcommittee"], ctx["working_group"]) if x]
+    subject = f"{reg.committee.name} Government Issue Paper" + (f": {', '.join(parts)}" if parts else "") \
+        + f", {ctx['month']}"
+    keywords = [k for k in (reg.committee.short_name, "Government Issue Paper", *paper.tags) if k]
+    stamp = w3c(moment)
+    return {"title": title, "authors": authors, "subject": subject, "keywords": keywords,
+            "generator": GENERATOR, "created": stamp, "modified": stamp}

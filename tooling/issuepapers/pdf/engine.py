@@ -1,0 +1,141 @@
+"""WeasyPrint, set up once per process: templates, fonts, the stylesheet, the sandboxed fetcher.
+
+`Engine.for_templates()` keeps one engine per templates folder in each process,
+so a worker parses the stylesheet and loads the bundled fonts once and reuses
+them for every paper it renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from .fetcher import SandboxFetcher
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
+STYLESHEET = "pdf/paper.css"
+PDF_VARIANT = "pdf/ua-1"
+
+
+def templates_dir(root: Path) -> Path:
+    """The repository's templates/ when it has the PDF templates, else the ones shipped with the package."""
+    own = root / "templates"
+    return own if (own / STYLESHEET).is_file() else PACKAGE_TEMPLATES
+
+
+def asset_roots(root: Path) -> tuple[Path, ...]:
+    """Folders a render may read: the templates (fonts, CSS, logo) and papers/ (images beside a paper)."""
+    roots = [templates_dir(root), root / "templates", root / "papers"]
+    out: list[Path] = []
+    for r in roots:
+        r = r.resolve()
+        if r not in out:
+            out.append(r)
+    return tuple(out)
+
+
+def engine_digest(root: Path) -> str:
+    """Hash of what shapes every PDF besides the paper: package version, templates, CSS, fonts, assets."""
+    h = hashlib.sha256(f"issuepapers {__version__}\0".encode())
+    try:
+        import weasyprint
+
+        h.update(f"weasyprint {weasyprint.__version__}\0".encode())
+    except ImportError:  # pragma: no cover
+        pass
+    tdir = templates_dir(root)
+    for sub in ("pdf", "fonts", "assets"):
+        base = tdir / sub
+        if not base.is_dir():
+            continue
+        for f in sorted(p for p in base.rglob("*") if p.is_file()):
+            h.update(f.relative_to(tdir).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+class RenderError(Exception):
+    """A paper could not be rendered; `rule` and the message become its finding."""
+
+    def __init__(self, message: str, rule: str = "pdf-render"):
+        super().__init__(message)
+        self.rule = rule
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record):
+        self.records.append(record.getMessage())
+
+
+def jinja_env(tdir: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(tdir / "pdf")),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+@dataclass
+class Engine:
+    templates: Path
+    roots: tuple[Path, ...]
+    fetcher: SandboxFetcher = field(init=False)
+
+    _cache = {}
+
+    def __post_init__(self):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        # WeasyPrint's log lines become our findings; nothing is printed by WeasyPrint itself.
+        wlog = logging.getLogger("weasyprint")
+        wlog.propagate = False
+        wlog.handlers[:] = [logging.NullHandler()]
+        self.fetcher = SandboxFetcher(self.roots)
+        self.font_config = FontConfiguration()
+        css_path = self.templates / STYLESHEET
+        self.stylesheet = CSS(string=css_path.read_text(encoding="utf-8"), base_url=css_path.as_uri(),
+                              url_fetcher=self.fetcher, font_config=self.font_config)
+        if self.fetcher.refused:
+            raise RenderError(f"stylesheet {STYLESHEET}: {self.fetcher.refused[0][1]}: {self.fetcher.refused[0][0]}",
+                              "pdf-fetch-refused")
+
+    @classmethod
+    def for_root(cls, root: Path) -> "Engine":
+        tdir = templates_dir(root).resolve()
+        roots = asset_roots(root)
+        key = (tdir, roots)
+        eng = cls._cache.get(key)
+        if eng is None:
+            eng = cls._cache[key] = cls(tdir, roots)
+        return eng
+
+    def write(self, html: str, base_url: str, identifier: bytes | None = None) -> bytes:
+        """PDF/UA-1 bytes of `html`; raises RenderError when the sandbox refused anything."""
+        from weasyprint import HTML
+
+        self.fetcher.reset()
+        collect = _Collect()
+        wlog = logging.getLogger("weasyprint")
+        wlog.addHandler(collect)
+        try:
+            doc = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
+            data = doc.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config,
+                                 pdf_variant=PDF_VARIANT, pdf_identifier=identifier or False,
+                                 uncompressed_pdf=False)
+        finally:
+            wlog.removeHandler(collect)
+        if self.fetcher.refused:
+            url, reason = self.fetcher.refused[0]
+            more = f" (and {len(self.fetcher.refused) - 1} more)" if len(self.fetcher.refused) > 1 else ""
+            raise RenderError(f"resource refused by the PDF sandbox: {url[:120]!r}: {reason}{more}",
+                              "pdf-fetch-refused")
+        self.warnings = collect.records
+        return data
