@@ -223,7 +223,14 @@ class _Builder:
                 continue
             if top:
                 self.top_key = self.src._pos(key_node)
-            out[key] = self.build(value_node, depth + 1)
+            if value_node.__class__ is _ScalarNode and value_node.tag == _STR:  # inlined: the common case
+                self.count += 1
+                value = value_node.value
+                if not value_node.style and (not value or value[0] in _MAYBE_TYPED):
+                    value = resolve_plain(value)
+                out[key] = value
+            else:
+                out[key] = self.build(value_node, depth + 1)
         return out
 
     def tagged_scalar(self, node):
