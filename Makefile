@@ -20,7 +20,8 @@ check: $(STAMP)
 
 site: $(STAMP)
 	$(BIN)/issuepapers check
-	@echo "All documents pass check. (The site and PDF builds arrive with their issues.)"
+	$(BIN)/issuepapers build
+	@echo "Open site/index.html, or preview with: $(BIN)/issuepapers serve (http://127.0.0.1:8000)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,153 @@
+"""The `issuepapers` MkDocs plugin: a thin adapter that registers the generated site with MkDocs.
+
+The work is in `pages` (the model → pages and files) and `build` (atomic
+output); the hooks here only load the collection, fail on `check` errors,
+register files, and sanitize every page's Markdown HTML before our own
+(escaped) blocks are put back in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from markupsafe import escape
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from . import build as site_build
+from .config import IssuePapersConfig
+
+log = logging.getLogger("mkdocs.plugins.issuepapers")
+
+ASSETS = ("assets/issuepapers/site.css", "assets/issuepapers/tracker.js")
+
+
+class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.command: str | None = None
+        self.site = None
+        self.slots: dict[str, dict] = {}
+        self.token = ""
+        self.root: Path | None = None
+        self.atomic: site_build.AtomicSiteDir | None = None
+
+    # lifecycle ------------------------------------------------------------------
+
+    def on_startup(self, *, command, dirty):
+        self.command = command
+
+    def on_config(self, config):
+        base = Path(config.config_file_path or ".").resolve().parent
+        root = (base / self.config.root).resolve() if self.config.root else base
+        registry = root / self.config.registry
+        if not registry.is_file():
+            raise PluginError(f"issuepapers: registry {registry} not found (plugin option `registry`)")
+        self.root = registry.parent
+        for asset in ASSETS:
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if asset not in [str(x) for x in target]:
+                target.append(asset)
+        if self.config.atomic and self.command == "build" and not self.atomic:
+            self.atomic = site_build.AtomicSiteDir(Path(config.site_dir))
+            config.site_dir = str(self.atomic.begin())
+        return config
+
+    def on_files(self, files: Files, *, config):
+        from .build import generate_site
+
+        site, findings = generate_site(self.root, self.config, config, log)
+        if findings:
+            raise PluginError("issuepapers: `check` found errors:\n" + findings)
+        self.site = site
+        self.token = _pages().new_token()
+        self.slots = {}
+        home_doc = files.get_file_from_path(_pages().HOME)
+        for uri, page in site.pages.items():
+            if files.get_file_from_path(uri) is not None:
+                if uri != _pages().HOME:
+                    log.warning("issuepapers: docs/%s replaces the generated page of the same path", uri)
+                continue
+            text, slots = page.markdown(self.token)
+            self.slots[uri] = slots
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=text, inclusion=inclusion))
+        if home_doc is not None:
+            self.slots[_pages().HOME] = {}
+        for uri, data in site.files.items():
+            files.append(File.generated(config, uri, content=data))
+        for uri, path in site.external.items():
+            files.append(File.generated(config, uri, abs_src_path=str(path)))
+        return files
+
+    def on_page_markdown(self, markdown, *, page, config, files):
+        uri = page.file.src_uri
+        ours = self.site.pages.get(uri) if self.site else None
+        if ours is None or uri not in self.slots:
+            return markdown
+        if page.file.generated_by is None:  # the hand-written home page: append the generated home blocks
+            ctx = _pages()._Ctx(uri, self.site_options, self.generator)
+            key = f"{self.token}xhomex"
+            self.slots[uri] = {key: self.generator.home_block(ctx)}
+            return markdown + "\n\n" + key + "\n"
+        # Our front matter never reaches Material: its `status`, `title`, `tags`… keys
+        # mean other things there. The page's meta is set here, deliberately, escaped.
+        page.meta = {"title": str(escape(ours.title))}
+        if ours.description:
+            page.meta["description"] = str(escape(ours.description))
+        return markdown
+
+    def on_page_content(self, html, *, page, config, files):
+        from ..render import sanitize
+
+        html = sanitize(html)
+        slots = self.slots.get(page.file.src_uri)
+        if slots:
+            def put(m):
+                return str(slots.get(m.group(2), m.group(0)))
+
+            html = re.sub(r"(<p>)?\s*(%sx[a-z0-9]+x)\s*(</p>)?" % re.escape(self.token), put, html)
+        return html
+
+    def on_serve(self, server, *, config, builder):
+        watched = [self.root / self.config.registry, self.root / "templates"]
+        watched += [self.root / r for r in self.config.content_roots]
+        for path in watched:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+    def on_post_build(self, *, config):
+        if self.atomic and not config.strict:
+            self.atomic.commit()
+            config.site_dir = str(self.atomic.target)
+            self.atomic = None
+
+    def on_build_error(self, *, error):
+        if self.atomic:
+            self.atomic.abort()
+            self.atomic = None
+
+    def on_shutdown(self):
+        if self.atomic:  # strict builds are committed only once MkDocs has counted the warnings
+            self.atomic.commit()
+            self.atomic = None
+
+    # what on_page_markdown needs for the hand-written home page
+    @property
+    def generator(self):
+        return self.site.generator
+
+    @property
+    def site_options(self):
+        return self.site.generator.opts
+
+
+def _pages():
+    from . import pages
+
+    return pages
