@@ -212,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Modules that add their own subcommands: each has `register(subparsers)`, and
 # each parser it adds sets `func` to a function `(args) -> exit code`.
-COMMAND_MODULES: tuple[str, ...] = ("issuepapers.pdf.commands", "issuepapers.site.commands")
+COMMAND_MODULES: tuple[str, ...] = ("issuepapers.pdf.commands", "issuepapers.site.commands",
+                                   "issuepapers.workflow.commands")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,7 +57,7 @@ def load_collection(root: Path, history: bool = False) -> Collection:
 
 
 def _load(root: Path, history: bool) -> Collection:
-    coll = Collection(load_registry(root))
+    coll = Collection(load_registry(root), root=root)
     prefix = len(str(root)) + 1
     for path in discover(root):
         rel = str(path)[prefix:].replace(os.sep, "/")  # discover() yields paths under root

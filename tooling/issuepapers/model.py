@@ -247,6 +247,7 @@ class Collection:
     by_path: dict[str, Document] = field(default_factory=dict)
     by_id: dict[str, Recommendation] = field(default_factory=dict)
     history: Any = None  # gitlog.History, when enriched
+    root: Any = None  # the repository folder it was loaded from (a Path)
 
     def add(self, doc: Document) -> None:
         self.by_path[doc.path] = doc

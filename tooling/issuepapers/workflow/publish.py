@@ -1,0 +1,200 @@
+"""`issuepapers publish PATH…`: freeze a paper as published, with a commit, a PDF and a tag.
+
+Steps, all or nothing for the papers named:
+
+1. refuse when the work tree has uncommitted changes (tracked files, or
+   untracked documents and registry), or HEAD is detached from any commit;
+2. edit each paper in memory (`status: published`, `date`) by round-trip edit,
+   and run `check` on the edited collection: any error refuses;
+3. refuse a paper whose latest publish tag holds the same bytes (nothing to
+   publish again);
+4. write the edits and commit them (one commit for all papers);
+5. render each paper's PDF from that commit (deterministic: its timestamps
+   come from git), and hash it;
+6. create the annotated tag `papers/<wg>/<YYYY-MM>/v<N>` on the commit, its
+   message recording the revision, the date and the PDF's SHA-256.
+
+If rendering fails, the commit is undone (`git reset --keep`) and no tag is made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import ERROR, Finding
+from ..errors import UsageError
+from . import git
+from .tags import PublishTag, publish_tags, tag_name
+
+DEFAULT_PDF_OUT = Path("site") / "pdf"
+
+
+class PublishRefused(Exception):
+    """Publishing would be wrong (dirty tree, check errors, nothing new): exit 1 with findings."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.findings = findings or []
+
+
+@dataclass
+class Published:
+    paper: str
+    tag: str
+    revision: int
+    commit: str
+    pdf: Path
+    sha256: str
+    date: dt.date
+
+
+def _pdf_api():
+    try:
+        from ..pdf import pdf_relpath, render_all
+    except ImportError as exc:
+        raise UsageError(f"publishing needs the PDF renderer, which cannot be loaded: {exc}",
+                         "install issuepapers with its PDF dependencies (WeasyPrint)") from None
+    return pdf_relpath, render_all
+
+
+def tag_message(paper: str, revision: int, date: dt.date, pdf_rel: str, sha256: str, title: str) -> str:
+    return (f"Publish {paper} (revision {revision})\n\n"
+            f"Title: {title}\n"
+            f"Paper: {paper}\n"
+            f"Revision: {revision}\n"
+            f"Date: {date.isoformat()}\n"
+            f"PDF: {pdf_rel}\n"
+            f"PDF-SHA256: {sha256}\n")
+
+
+def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir: Path | None = None,
+            confirm=None) -> list[Published]:
+    """Publish the papers at `rels` (root-relative paths). `confirm(plan) -> bool` may cancel."""
+    from ..collection import load_collection
+    from ..edit import EditError, apply
+    from ..load import parse
+    from ..model import Paper
+    from ..rules import check_collection
+
+    root = Path(root).resolve()
+    pdf_relpath, render_all = _pdf_api()
+    if not git.in_repository(root):
+        raise UsageError(f"{root} is not in a git repository", "publishing records a commit and a tag: `git init`")
+    old_head = git.head(root)
+    if old_head is None:
+        raise UsageError("the repository has no commits yet", "commit the papers first")
+    if git.run(root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0:
+        raise PublishRefused("HEAD is detached: check out a branch before publishing")
+    changes = git.dirty(root)
+    if changes:
+        shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
+        raise PublishRefused(f"the work tree has uncommitted changes: {shown}",
+                             [Finding(c, 1, 1, ERROR, "publish-dirty-tree",
+                                      "uncommitted change; commit or stash it before publishing") for c in changes])
+
+    coll = load_collection(root)
+    tags = publish_tags(root)
+    plan: list[tuple[Paper, bytes, bytes, int, dt.date]] = []
+    refusals: list[Finding] = []
+    for rel in dict.fromkeys(rels):
+        doc = coll.by_path.get(rel)
+        if not isinstance(doc, Paper):
+            raise UsageError(f"{rel} is not an issue paper under papers/", "publish papers/<working-group>/<YYYY-MM>.md")
+        raw = (root / rel).read_bytes()
+        day = date or doc.date or dt.date.today()
+        try:
+            new = apply(raw, [("status", "published"), ("date", day.isoformat())], Paper.FIELDS)
+        except EditError as exc:
+            refusals.append(Finding(rel, 1, 1, ERROR, "publish-edit", str(exc), exc.hint))
+            continue
+        previous = tags.get(rel, [])
+        if previous:
+            at_tag = git.blob(root, previous[-1].commit, rel)
+            if at_tag is not None and at_tag in (raw, new):
+                refusals.append(Finding(rel, 1, 1, ERROR, "publish-unchanged",
+                                        f"unchanged since it was published as {previous[-1].name}",
+                                        "edit the paper before publishing a new revision"))
+                continue
+        # Check the paper as it will be published.
+        edited = Paper.from_source(parse(rel, new))
+        coll.papers[coll.papers.index(doc)] = edited
+        coll.by_path[rel] = edited
+        plan.append((edited, raw, new, (previous[-1].number if previous else 0) + 1, day))
+    if plan:
+        findings = [f for f in check_collection(coll, {p.path for p, *_ in plan}) if f.severity == ERROR]
+        refusals.extend(findings)
+    if refusals:
+        raise PublishRefused("nothing published: fix the errors below first", refusals)
+    if confirm is not None and not confirm([(p.path, tag_name(p.path, n)) for p, _, _, n, _ in plan]):
+        raise PublishRefused("cancelled")
+
+    from ..fsutil import atomic_write
+
+    for paper, raw, new, _, _ in plan:
+        if new != raw:
+            atomic_write(root / paper.path, new)
+    paths = [p.path for p, *_ in plan]
+    if any(new != raw for _, raw, new, _, _ in plan):
+        subject = (f"Publish {paths[0]}" if len(paths) == 1 else f"Publish {len(paths)} papers")
+        body = "\n".join(f"{p.path}: revision {n}" for p, _, _, n, _ in plan)
+        try:
+            git.run(root, "add", "--", *paths)
+            git.run(root, "commit", "-q", "-m", f"{subject}\n\n{body}\n", "--", *paths)
+        except UsageError:
+            _undo(root, old_head, plan)
+            raise
+    commit = git.head(root)
+
+    out_dir = Path(out_dir) if out_dir else root / DEFAULT_PDF_OUT
+    coll = load_collection(root, history=True)
+    report = render_all(root, coll, out_dir, jobs=1, paths=paths)
+    if report.failed:
+        _undo(root, old_head, plan)
+        raise PublishRefused("the PDF could not be rendered; the publish commit was undone", report.failed)
+    done: list[Published] = []
+    made: list[str] = []
+    try:
+        for paper, _, _, number, day in plan:
+            pdf = out_dir / pdf_relpath(paper.path)
+            digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+            name = tag_name(paper.path, number)
+            message = tag_message(paper.path, number, day, pdf_relpath(paper.path), digest,
+                                  coll.title_of(coll.by_path[paper.path]))
+            git.run(root, "tag", "-a", "-F", "-", name, commit, data=message.encode("utf-8"))
+            made.append(name)
+            done.append(Published(paper.path, name, number, commit, pdf, digest, day))
+    except (UsageError, OSError):
+        for name in made:
+            git.run(root, "tag", "-d", name, check=False)
+        _undo(root, old_head, plan)
+        raise
+    return done
+
+
+def _undo(root: Path, old_head: str, plan) -> None:
+    """Back to where publish started: the commit undone (if made), the edits reverted."""
+    if git.head(root) != old_head:
+        git.run(root, "reset", "-q", "--keep", old_head, check=False)
+    from ..fsutil import atomic_write
+
+    for paper, raw, _, _, _ in plan:
+        path = root / paper.path
+        if path.read_bytes() != raw:
+            atomic_write(path, raw)
+
+
+def interactive_confirm(plan: list[tuple[str, str]]) -> bool:
+    for path, tag in plan:
+        print(f"  {path} -> {tag}", file=sys.stderr)
+    try:
+        answer = input(f"Publish {len(plan)} paper{'s' * (len(plan) != 1)}? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+__all__ = ["PublishRefused", "Published", "PublishTag", "publish", "tag_message"]
