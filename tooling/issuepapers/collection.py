@@ -50,23 +50,19 @@ def load_collection(root: Path, history: bool = False) -> Collection:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(root, history)
+        coll = Collection(load_registry(root), root=root)
+        prefix = len(str(root)) + 1
+        for path in discover(root):
+            rel = str(path)[prefix:].replace(os.sep, "/")  # discover() yields paths under root
+            src = load_file(path, rel)
+            if src.data is None:
+                coll.broken.append(src)
+            else:
+                coll.add(kind_of(rel).from_source(src))
+        coll.link()
     finally:
         if enabled:
             gc.enable()
-
-
-def _load(root: Path, history: bool) -> Collection:
-    coll = Collection(load_registry(root), root=root)
-    prefix = len(str(root)) + 1
-    for path in discover(root):
-        rel = str(path)[prefix:].replace(os.sep, "/")  # discover() yields paths under root
-        src = load_file(path, rel)
-        if src.data is None:
-            coll.broken.append(src)
-            continue
-        coll.add(kind_of(rel).from_source(src))
-    coll.link()
     if history:
         attach_history(coll, root)
     return coll

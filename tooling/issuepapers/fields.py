@@ -117,6 +117,9 @@ class Problem(Exception):
         super().__init__(message)
         self.message, self.hint, self.sub = message, hint, sub
 
+    def __reduce__(self):  # documents are loaded in worker processes
+        return (Problem, (self.message, self.hint, self.sub))
+
 
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, str):

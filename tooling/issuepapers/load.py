@@ -100,13 +100,27 @@ class Source:
     path: str
     text: str = ""  # decoded, newlines normalised to \n
     data: dict[str, Any] | None = None
-    node: Any = None  # the composed root mapping node
+    yaml_text: str | None = None  # the front matter, kept to find positions again
     line_offset: int = 0  # lines before the YAML text
     body: str = ""
     body_line: int = 1  # 1-based line where the body starts
     front_matter_end: int = 0  # 1-based line of the closing `---`
     newline: str = "\n"
     findings: list[Finding] = field(default_factory=list)
+
+    _node: Any = field(default=None, repr=False, compare=False)  # composed tree, rebuilt on demand
+
+    @property
+    def node(self):
+        """The composed root node; composed again from `yaml_text` when a position is needed."""
+        if self._node is None and self.yaml_text is not None:
+            self._node = yaml.compose(self.yaml_text, Loader=_Loader)
+        return self._node
+
+    def __getstate__(self):  # node trees stay behind when a Source crosses processes
+        state = dict(self.__dict__)
+        state["_node"] = None
+        return state
 
     def _pos(self, node) -> tuple[int, int]:
         return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
@@ -310,6 +324,8 @@ _ANY_CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?: |$)", re.MULTILINE)
 
 
 def _conflict_markers(text: str, src: Source) -> None:
+    if "<<<<<<<" not in text and "=======" not in text and ">>>>>>>" not in text:
+        return  # substring tests are much faster than a multiline regex
     if not _ANY_CONFLICT.search(text):
         return
     lines = text.split("\n")
@@ -387,16 +403,16 @@ def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) 
         return
     if node is None or not isinstance(node, yaml.MappingNode):
         where = whole if node is None else (node.start_mark.line + 1 + line_offset, node.start_mark.column + 1)
-        src.node = None
         src.findings.append(src.finding(where, ERROR, "front-matter-not-mapping",
                                         "front matter is empty" if node is None else
                                         "front matter is not a mapping of keys to values",
                                         "write one `key: value` per line"))
         return
-    src.node, src.line_offset = node, line_offset
+    src._node, src.yaml_text, src.line_offset = node, yaml_text, line_offset
     builder = _Builder(src)
     try:
         src.data = builder.build(node)
+        src._node = None  # positions are rare: compose again when one is asked for
     except _Stop as stop:
         src.findings.append(stop.args[0])
         src.data = None

@@ -18,6 +18,7 @@ from .load import Source
 from .registry import Meeting, Registry, Subcommittee, WorkingGroup
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_HEADING_AT = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")  # matched at a line start
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -204,18 +205,25 @@ class Recommendation(Document):
         return listed + [p for p in self.cited_in if p not in listed]
 
 
-_HEADINGS = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-
-
 def scan_sections(body: str, first_line: int) -> list[Section]:
     """ATX headings of the body outside fenced code, with their file lines."""
-    if "```" not in body and "~~~" not in body:  # the common case: one regex pass
-        out, line, last = [], first_line, 0
-        for m in _HEADINGS.finditer(body):
-            line += body.count("\n", last, m.start())
-            last = m.start()
-            out.append(Section(m.group(2).strip(), len(m.group(1)), line))
-        return out
+    if "```" not in body and "~~~" not in body:  # the common case: jump from "\n#" to "\n#"
+        out: list[Section] = []
+        line, counted = first_line, 0  # the file line at offset `counted`
+        start = 0 if body.startswith("#") else body.find("\n#") + 1
+        if start == 0 and not body.startswith("#"):
+            return out
+        while True:
+            end = body.find("\n", start)
+            h = _HEADING_AT.match(body, start, end if end != -1 else len(body))
+            if h:
+                line += body.count("\n", counted, start)
+                counted = start
+                out.append(Section(h.group(2).strip(), len(h.group(1)), line))
+            nxt = body.find("\n#", end) if end != -1 else -1
+            if nxt == -1:
+                return out
+            start = nxt + 1
     out, fence = [], None
     for n, text in enumerate(body.split("\n")):
         m = _FENCE.match(text)
