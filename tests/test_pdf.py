@@ -75,7 +75,7 @@ def test_labels_like_seed_002(built):
     assert_in_order(text, [
         "Commercial Customs Operations Advisory Committee", "Government Issue Paper",
         "Secure Trade Lanes Subcommittee", "Cross-Border Recognition Working Group", "March 2024",
-        "U.S. Customs and Border Protection", "Pub #3591-0224",
+        "U.S. Customs and Border Protection", "Pub #3591-0224 · Revision 1",  # published: revision 1 (no tag yet)
         "Cross-Border Recognition Working Group", "March 2024",
         "Action Required: Informational",
         "Background: The Cross-Border Recognition Working Group sits",  # run-in label
@@ -86,8 +86,8 @@ def test_labels_like_seed_002(built):
         "Date: January 25, 2024",
     ])
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
-    # running footer with the pub number on every page
-    assert len(re.findall(r"Pub #3591-0224 · Page \d of 2", text)) == 2
+    # running footer with the pub number and the revision on every page
+    assert len(re.findall(r"Pub #3591-0224 · Revision 1 · Page \d of 2", text)) == 2
     assert "DRAFT" not in text
 
 
@@ -103,7 +103,7 @@ def test_labels_like_seed_004(built):
         "Submitted by: Government Co-Lead, Office of Field Operations", "Date: May 6, 2024",
     ])
     assert "Objectives and Scope of Activities" not in text
-    assert "Pub #" not in text
+    assert "Pub #" not in text and "Revision" not in text  # final, never published: no revision
 
 
 @pytest.mark.parametrize("paper", [CBR, TPE])
@@ -274,6 +274,25 @@ def test_incremental_touching_one_paper_renders_one(tmp_path):
     reg = root / "committee.yml"
     reg.write_text(reg.read_text().replace("name: Forced Labor", "name: Forced Labor and Supply Chains"))
     assert render_all(root, load_collection(root), out, jobs=2).rendered == [DRAFT]
+
+
+def test_revision_from_publish_tags_printed_and_in_the_cache_key(tmp_path):
+    """"Revision N" (N of the publish tags) in the header and the footer; a new tag renders it again."""
+    root = make_repo(tmp_path / "repo")
+    out = tmp_path / "out"
+    paper = "papers/trade-partnership-engagement/2024-03.md"  # published, no pub number
+    git(root, "tag", "-a", "papers/trade-partnership-engagement/2024-03/v1", "-m", "Publish v1")
+    assert render_all(root, load_collection(root), out, jobs=1, paths=[paper, DRAFT]).rendered == sorted([paper, DRAFT])
+    text = text_of(out / pdf_relpath(paper))
+    head = text[:text.index("Action Required")]
+    assert "Revision 1" in head and "Revision 2" not in text
+    assert re.search(r"Revision 1 · Page 1 of \d", text)  # the footer
+    assert "Revision" not in text_of(out / pdf_relpath(DRAFT))
+    # the same tree published again (v2): only the revision changed, and the PDF follows
+    git(root, "tag", "-a", "papers/trade-partnership-engagement/2024-03/v2", "-m", "Publish v2")
+    again = render_all(root, load_collection(root), out, jobs=1, paths=[paper, DRAFT])
+    assert again.rendered == [paper] and again.skipped == [DRAFT]
+    assert re.search(r"Revision 2 · Page 1 of \d", text_of(out / pdf_relpath(paper)))
 
 
 # Sandbox and failures ---------------------------------------------------------------------

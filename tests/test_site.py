@@ -409,24 +409,21 @@ def test_issuepapers_build_cli(tmp_path):
     assert (root / "site/papers/forced-labor/2024-06/index.html").is_file()
 
 
-def test_pdf_book_and_redline_links_only_when_the_files_exist(built, tmp_path):
-    """Paper pages link pdf/<wg>/<YYYY-MM>.pdf, meeting pages pdf/books/<id>.pdf, redlines only if present."""
+def test_pdf_and_book_links_only_when_the_files_exist(built, tmp_path):
+    """Paper pages link pdf/<wg>/<YYYY-MM>.pdf, meeting pages pdf/books/<id>.pdf, only if present."""
     from issuepapers.site.build import collect_pdfs
     from issuepapers.site.pages import SiteOptions, generate
 
     c = load_collection(built)
     out = tmp_path / "pdf"
-    for rel in ("cross-border-recognition/2024-03.pdf", "books/2024-03.pdf",
-                "redline/cross-border-recognition/2024-03.pdf", "forced-labor/1999-01.pdf"):
+    for rel in ("cross-border-recognition/2024-03.pdf", "books/2024-03.pdf", "forced-labor/1999-01.pdf"):
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_bytes(b"%PDF-1.7\n")
     pdfs = collect_pdfs(c, out)
-    assert set(pdfs) == {"pdf/cross-border-recognition/2024-03.pdf", "pdf/books/2024-03.pdf",
-                         "pdf/redline/cross-border-recognition/2024-03.pdf"}  # no stale file of no paper
+    assert set(pdfs) == {"pdf/cross-border-recognition/2024-03.pdf", "pdf/books/2024-03.pdf"}  # no stale file
     site = generate(c, SiteOptions(pdfs=pdfs))
     paper = str(site.pages["papers/cross-border-recognition/2024-03.md"].parts[0])
     assert 'href="../../../pdf/cross-border-recognition/2024-03.pdf"' in paper
-    assert 'href="../../../pdf/redline/cross-border-recognition/2024-03.pdf"' in paper
     other = str(site.pages["papers/cross-border-recognition/2023-12.md"].parts[0])
     assert ".pdf" not in other
     meeting = str(site.pages["meetings/2024-03.md"].parts[0])
@@ -435,3 +432,52 @@ def test_pdf_book_and_redline_links_only_when_the_files_exist(built, tmp_path):
     data = json.loads(site.files["papers.json"])
     rec = next(p for p in data["papers"] if p["path"] == "papers/cross-border-recognition/2024-03.md")
     assert rec["pdf"] == "pdf/cross-border-recognition/2024-03.pdf"
+
+
+# redlines and revisions (the git workflow on the site) --------------------------------------
+
+
+def test_redline_page_against_the_previous_commit(built):
+    """The sample's third commit edited one paper: its page links a redline page of that edit."""
+    page = article(html(built, "papers/cross-border-recognition/2024-03"))
+    assert re.search(r'<a class="md-button md-button--secondary" href="redline/">Changes since [0-9a-f]{7,} '
+                     r'\(2024-01-26\)</a>', page)
+    red = html(built, "papers/cross-border-recognition/2024-03/redline")
+    assert "<title>Redline: Cross-Border Recognition Working Group - " in red
+    assert re.search(r'<ins class="rl-ins"><span class="rl-mark">\[\+ </span>or more<span', red)
+    assert '<a href="../">Back to the paper</a>' in red
+    for other in ("papers/cross-border-recognition/2023-12", "papers/forced-labor/2024-06"):  # one commit each
+        assert "Changes since" not in html(built, other)
+        assert not (built / "site" / other / "redline").exists()
+    rec = next(p for p in json.loads((built / "site/papers.json").read_text())["papers"]
+               if p["path"] == "papers/cross-border-recognition/2024-03.md")
+    assert rec["redline"] == "papers/cross-border-recognition/2024-03/redline/" and rec["revision"] == 1
+
+
+def test_redline_since_the_publish_tag_and_revision_numbers(sample_repo):
+    """A paper edited after its publish tag: a redline since that revision; tagged papers show "Revision N"."""
+    root = sample_repo
+    tpe, cbr = "papers/trade-partnership-engagement/2024-03", "papers/cross-border-recognition/2024-03"
+    git(root, "tag", "-a", f"{tpe}/v1", "-m", "Publish")  # published, unchanged since
+    git(root, "tag", "-a", f"{cbr}/v1", "-m", "Publish")
+    paper = root / f"{cbr}.md"
+    text = paper.read_text().replace("bi-weekly", "monthly").replace("Three later sessions", "Later sessions")
+    paper.write_text(text)
+    git(root, "commit", "-q", "-am", "Monthly meetings", date="2024-02-10T10:00:00+00:00")
+    r = mkdocs(root)
+    assert r.returncode == 0, r.stderr
+    page = article(html(root, cbr))
+    assert '<a class="md-button md-button--secondary" href="redline/">Changes since Revision 1</a>' in page
+    assert "<dt>Revision</dt><dd>2</dd>" in page  # published and changed since v1: the revision under way
+    red = article(html(root, f"{cbr}/redline"))
+    assert "<h1>Redline: Cross-Border Recognition Working Group</h1>" in red
+    dels = re.findall(r'<del class="rl-del"><span class="rl-mark">\[- </span>(.*?)<span', red)
+    ins = re.findall(r'<ins class="rl-ins"><span class="rl-mark">\[\+ </span>(.*?)<span', red)
+    assert "bi-weekly" in dels and "Three later" in dels and "monthly" in ins and "Later" in ins
+    assert "or more" not in ins  # that edit was before the publication
+    assert "From:</span> papers/cross-border-recognition/2024-03/v1" in red
+    tagged = article(html(root, tpe))
+    assert "<dt>Revision</dt><dd>1</dd>" in tagged and "Changes since" not in tagged
+    review = article(html(root, "papers/ace-modernization/2024-03"))  # in review, one commit, no tag
+    assert "<dt>Revision</dt>" not in review and "Changes since" not in review
+    assert not (root / "site/papers/ace-modernization/2024-03/redline").exists()

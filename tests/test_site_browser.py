@@ -63,7 +63,8 @@ AXE_RUN = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("url", ["", "papers/cross-border-recognition/2024-03/", "recommendations/", "calendar/"])
+@pytest.mark.parametrize("url", ["", "papers/cross-border-recognition/2024-03/", "recommendations/", "calendar/",
+                                 "papers/cross-border-recognition/2024-03/redline/"])
 def test_axe_finds_no_violations(browser, sample, url):
     page = browser.new_page()
     try:

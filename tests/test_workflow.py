@@ -168,6 +168,30 @@ def test_redline_outside_git(tmp_path):
     assert done.returncode == 2 and "not in a git repository" in done.stderr
 
 
+def test_redlines_of_a_collection_match_the_single_paper_ones(changed_repo, monkeypatch):
+    """`redlines` (the site's batch) gives what `redline_html_fragment` gives, in a fixed number of git runs."""
+    from issuepapers.collection import attach_history
+    from issuepapers.workflow import git as wgit
+    from issuepapers.workflow import redlines, to_html_fragment
+
+    git(changed_repo, "tag", "-a", "papers/trade-partnership-engagement/2024-03/v1", "-m", "Publish")
+    edit(changed_repo, "papers/trade-partnership-engagement/2024-03.md", "## Background\n",
+         "## Background\n\nA new opening sentence.\n")  # uncommitted: compared with the tag
+    coll = load_collection(changed_repo)
+    attach_history(coll, changed_repo)
+    calls = []
+    real = wgit.run
+    monkeypatch.setattr(wgit, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    found = redlines(changed_repo, coll)
+    assert len(calls) <= 6, calls  # in_repository, tags (2), blobs (2), labels: not per paper
+    monkeypatch.setattr(wgit, "run", real)
+    assert sorted(found) == [PAPER, "papers/trade-partnership-engagement/2024-03.md"]
+    assert found["papers/trade-partnership-engagement/2024-03.md"].before.endswith("/v1")
+    assert found["papers/trade-partnership-engagement/2024-03.md"].after == "working tree"
+    for path, rl in found.items():
+        assert to_html_fragment(rl) == redline_html_fragment(changed_repo, coll, path)
+
+
 # publish -------------------------------------------------------------------------------
 
 pdf_missing = importlib.util.find_spec("issuepapers.pdf") is None

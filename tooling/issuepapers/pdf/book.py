@@ -12,7 +12,7 @@ from ..fsutil import atomic_write
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local_sources, logo_of, long_date,
-                      paper_context, timestamp, w3c)
+                      paper_context, revisions_of, timestamp, w3c)
 from .engine import Engine, RenderError, engine_digest, jinja_env, templates_dir
 from .render import ensure_history
 
@@ -68,8 +68,9 @@ def book_html(root: Path, coll: Collection, meeting_id: str) -> str:
     meeting = reg.meetings[meeting_id]
     papers = meeting_papers(coll, meeting_id)
     contexts, groups, stamps = [], [], []
+    revisions = revisions_of(root, coll) if papers else {}
     for paper in papers:
-        ctx = paper_context(root, coll, paper, level=2, base_dir=root)
+        ctx = paper_context(root, coll, paper, level=2, base_dir=root, revision=revisions.get(paper.path))
         prefix = Path(paper.path).parent.as_posix() + "/"
         ctx["body_html"] = _rebase(ctx["body_html"], prefix, ctx["anchor"])
         contexts.append(ctx)

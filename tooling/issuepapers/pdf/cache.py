@@ -1,8 +1,9 @@
 """The incremental cache: one content hash per output, kept under .cache/pdf.
 
 A key covers everything that shapes the bytes of a PDF: the HTML made from the
-paper and its registry entry (which carries the labels, the draft state and the
-timestamps), the local images it shows, and the engine digest (package and
+paper and its registry entry (which carries the labels, the draft state, the
+timestamps and the "Revision N" of its publish tags, so a new publication
+renders again), the local images it shows, and the engine digest (package and
 WeasyPrint versions, templates, stylesheet, fonts, assets). An output is
 rendered again only when its key changed or its file is gone.
 """

@@ -122,9 +122,19 @@ def month_label(paper: Paper, coll: Collection) -> str:
         return value
 
 
+def revisions_of(root: Path, coll: Collection) -> dict[str, int]:
+    """"Revision N" of every paper (`workflow.revisions`: two git processes in all); {} when git cannot say."""
+    try:
+        from ..workflow import revisions
+
+        return revisions(root, coll)
+    except Exception:  # noqa: BLE001 — no git: no revision line, never a failed render
+        return {}
+
+
 def paper_context(root: Path, coll: Collection, paper: Paper, *, draft: bool = False,
-                  level: int = 1, base_dir: Path | None = None) -> dict:
-    """Everything `_article.html.j2` prints for one paper."""
+                  level: int = 1, base_dir: Path | None = None, revision: int | None = None) -> dict:
+    """Everything `_article.html.j2` prints for one paper (`revision`: from `revisions_of`)."""
     reg = coll.registry
     sc, wg = coll.subcommittee_of(paper), coll.working_group_of(paper)
     signer = paper.signer
@@ -145,6 +155,7 @@ def paper_context(root: Path, coll: Collection, paper: Paper, *, draft: bool = F
         "logo_alt": f"{reg.committee.agency or reg.committee.name} logo",
         "office": paper.get("office"),
         "pub_number": paper.get("pub_number"),
+        "revision": revision if revision and revision >= 1 else None,
         "title": coll.title_of(paper),
         "level": level,
         "action": (paper.action_required or "").capitalize(),

@@ -11,7 +11,7 @@ from ..diagnostics import ERROR, Finding
 from ..fsutil import atomic_write
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
-from .context import images_without_alt, local_sources, paper_context, paper_metadata, timestamp
+from .context import images_without_alt, local_sources, paper_context, paper_metadata, revisions_of, timestamp
 from .engine import engine_digest, jinja_env, templates_dir
 from .pool import DEFAULT_TIMEOUT, Job, Outcome, default_jobs, run_jobs
 
@@ -62,10 +62,11 @@ def select_papers(coll: Collection, paths: list[str] | None) -> tuple[list[Paper
     return sorted(wanted, key=lambda x: x.path), problems
 
 
-def paper_html(root: Path, coll: Collection, paper: Paper, draft: bool = False, env=None) -> tuple[str, dict]:
+def paper_html(root: Path, coll: Collection, paper: Paper, draft: bool = False, env=None,
+               revision: int | None = None) -> tuple[str, dict]:
     """The HTML WeasyPrint lays out for one paper, and its metadata."""
     env = env or jinja_env(templates_dir(root))
-    ctx = paper_context(root, coll, paper, draft=draft)
+    ctx = paper_context(root, coll, paper, draft=draft, revision=revision)
     meta = paper_metadata(coll, paper, ctx, timestamp(paper, coll))
     return env.get_template("paper.html.j2").render(p=ctx, meta=meta), ctx
 
@@ -83,12 +84,13 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
     env = jinja_env(templates_dir(root))
     digest = engine_digest(root)
     manifest = Manifest(root, out_dir)
+    revisions = revisions_of(root, coll)  # printed, so part of the HTML and of the cache key
     todo: list[Job] = []
     keys: dict[str, tuple[str, str]] = {}
     for paper in papers:
         rel = pdf_relpath(paper.path)
         try:
-            html, _ = paper_html(root, coll, paper, draft, env)
+            html, _ = paper_html(root, coll, paper, draft, env, revisions.get(paper.path))
         except Exception as exc:  # noqa: BLE001
             report.failed.append(Finding(paper.path, 1, 1, ERROR, "pdf-render",
                                          f"cannot build the page: {type(exc).__name__}: {exc}"[:500]))

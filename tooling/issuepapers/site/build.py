@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -80,15 +81,15 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
 
 
 def collect_pdfs(coll, out_dir: Path) -> dict[str, Path]:
-    """Published PDF files that belong to current papers and meetings: paper, book, redline."""
-    from .pages import PDF_DIR, book_uri, pdf_uri, redline_uri
+    """Published PDF files that belong to current papers and meetings: paper, book."""
+    from .pages import PDF_DIR, book_uri, pdf_uri
 
     found = {}
     for p in coll.papers:
-        for uri in (pdf_uri(p.path), redline_uri(p.path)):
-            f = out_dir / uri[len(PDF_DIR) + 1:]
-            if f.is_file():
-                found[uri] = f
+        uri = pdf_uri(p.path)
+        f = out_dir / uri[len(PDF_DIR) + 1:]
+        if f.is_file():
+            found[uri] = f
     for mid in coll.registry.meetings:
         uri = book_uri(mid)
         f = out_dir / uri[len(PDF_DIR) + 1:]
@@ -113,6 +114,30 @@ def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger) -> dict[st
     except Exception as exc:  # noqa: BLE001 - the site is still worth publishing
         log.warning(f"issuepapers: PDFs not rendered: {exc}")
     return collect_pdfs(coll, out_dir)
+
+
+def workflow_data(root: Path, coll, log: logging.Logger, redlines: bool = True) -> tuple[dict, dict]:
+    """"Revision N" of every paper and the redline of every paper with an earlier version, once per build.
+
+    A fixed number of git processes for the whole collection (`workflow.revisions`
+    and `workflow.redlines` batch their reads); a paper with no earlier version costs nothing.
+    """
+    from .pages import RedlineView
+
+    try:
+        from .. import workflow
+
+        revs = workflow.revisions(root, coll)
+        views = {}
+        if redlines:
+            for path, rl in workflow.redlines(root, coll).items():
+                tag = re.fullmatch(re.escape(path.removesuffix(".md")) + r"/v([0-9]+)", rl.before)
+                since = f"Revision {tag.group(1)}" if tag else rl.before
+                views[path] = RedlineView(since, workflow.to_html_fragment(rl))
+    except Exception as exc:  # noqa: BLE001 - a site without redlines is still a site
+        log.warning(f"issuepapers: revisions and redlines unavailable: {exc}")
+        return {}, {}
+    return revs, views
 
 
 def generate_site(root: Path, pconf, mconf, log: logging.Logger):
@@ -148,10 +173,11 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     pdfs = {}
     if env_flag("ISSUEPAPERS_PDF", pconf.pdf):
         pdfs = render_pdfs(root, coll, (root / pconf.pdf_cache), log)
+    revisions, redlines = workflow_data(root, coll, log, redlines=history is not None)
     site_url = pconf.site_url or mconf.site_url or coll.registry.committee.site_url
     opts = SiteOptions(directory_urls=mconf.use_directory_urls, site_url=site_url, today=today,
                        latest_papers=pconf.latest_papers, feed_entries=pconf.feed_entries, pdfs=pdfs,
-                       build_time=stamp)
+                       build_time=stamp, revisions=revisions, redlines=redlines)
     return generate(coll, opts), None
 
 

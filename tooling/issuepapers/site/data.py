@@ -45,7 +45,8 @@ def paper_record(gen: "Generator", p: Paper) -> dict:
         "superseded_by": p.superseded_by,
         "cited_by": list(p.cited_by),
         "pdf": gen.absolute(pdf_uri(p.path)) if pdf_uri(p.path) in gen.site.external else None,
-        "redline": gen.absolute(redline_uri(p.path)) if redline_uri(p.path) in gen.site.external else None,
+        "redline": gen.absolute(redline_uri(p.path)) if p.path in gen.opts.redlines else None,
+        "revision": gen.opts.revisions.get(p.path),
         "history": history(p),
     })
     return rec

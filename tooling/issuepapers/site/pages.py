@@ -40,9 +40,6 @@ PAPERS_JSON = "papers.json"
 RECOMMENDATIONS_JSON = "recommendations.json"
 SCHEMA_JSON = "schema.json"
 PDF_DIR = "pdf"
-# Redlines come from another part of the product: a paper links its redline
-# only when this file is among the published PDFs (see `redline_uri`).
-REDLINE_DIR = "pdf/redline"
 TOP_PAGES = (HOME, PAPERS_INDEX, MEETINGS_INDEX, STATUS_INDEX, TRACKER, CALENDAR)
 
 # Recommendations still waiting on the committee or the agency.
@@ -89,7 +86,8 @@ def pdf_uri(paper_path: str) -> str:
 
 
 def redline_uri(paper_path: str) -> str:
-    return REDLINE_DIR + pdf_uri(paper_path)[len(PDF_DIR):]
+    """`papers/a/b.md` → `papers/a/b/redline.md`: the page of the paper's redline (URL `papers/a/b/redline/`)."""
+    return f"{paper_path.removesuffix('.md')}/redline.md"
 
 
 def book_uri(meeting_id: str) -> str:
@@ -151,6 +149,14 @@ class Site:
     generator: "Generator | None" = None
 
 
+@dataclass(frozen=True)
+class RedlineView:
+    """A paper's redline as the site shows it: what it compares with, and the sanitized HTML."""
+
+    since: str  # "Revision 1", "1a2b3c4 (2024-01-26)"
+    html: str  # sanitized fragment (`workflow.to_html_fragment`)
+
+
 @dataclass
 class SiteOptions:
     directory_urls: bool = True
@@ -159,6 +165,9 @@ class SiteOptions:
     latest_papers: int = 10
     feed_entries: int = 50
     pdfs: dict[str, Path] = field(default_factory=dict)  # "pdf/…" → file
+    # From the git workflow (`build.workflow_data`), computed once per build:
+    revisions: dict[str, int] = field(default_factory=dict)  # paper path → N of "Revision N"
+    redlines: dict[str, RedlineView] = field(default_factory=dict)  # paper path → its redline page's content
     build_time: dt.datetime | None = None  # feed/ICS stamp; from git or SOURCE_DATE_EPOCH
 
 
@@ -288,6 +297,8 @@ class Generator:
     def run(self) -> Site:
         for p in self.coll.papers:
             self.add(self.paper_page(p))
+            if p.path in self.opts.redlines:
+                self.add(self.redline_page(p))
         for r in self.coll.recommendations:
             self.add(self.rec_page(r))
         self.add(self.home_page())
@@ -357,6 +368,7 @@ class Generator:
             ("Status", badge(p.status)),
             ("Action required", words(p.action_required)),
             ("Pub #", p.get("pub_number")),
+            ("Revision", str(self.opts.revisions[p.path]) if p.path in self.opts.revisions else None),
             ("Office", p.get("office")),
             (signer.label if signer else "Prepared by", str(signer) if signer else None),
             ("Date", Markup('<time datetime="{}">{}</time>').format(p.date.isoformat(), long_date(p.date))
@@ -364,9 +376,10 @@ class Generator:
             ("Next meeting", next_text),
             ("Tags", ", ".join(p.tags)),
         ]
+        rl = self.opts.redlines.get(p.path)
         links = [x for x in (self.pdf_link(ctx, pdf_uri(p.path), "PDF"),
-                             self.pdf_link(ctx, redline_uri(p.path), "Redline against the previous version",
-                                           "md-button md-button--secondary")) if x]
+                             ctx.a(redline_uri(p.path), f"Changes since {rl.since}",
+                                   cls="md-button md-button--secondary") if rl else None) if x]
         head = Markup('<h1>{}</h1>{}{}').format(
             title, _dl(rows),
             Markup('<p class="ip-downloads">{}</p>').format(Markup(" ").join(links)) if links else "")
@@ -388,6 +401,17 @@ class Generator:
         tail += self.history_block(p)
         description = f"{title}, {self.meeting_label(p)} — {words(p.status)}"
         return GeneratedPage(p.path, title, [head, p.body, tail], description, doc=p)
+
+    def redline_page(self, p: Paper) -> GeneratedPage:
+        uri = redline_uri(p.path)
+        ctx = _Ctx(uri, self.opts, self)
+        title = f"Redline: {self.coll.title_of(p)}"
+        rl = self.opts.redlines[p.path]
+        head = Markup('<h1>{}</h1><p class="ip-redline-back">Changes to {} ({}) since {}. {}</p>').format(
+            title, Markup("<code>{}</code>").format(p.path), self.meeting_label(p), rl.since,
+            ctx.a(p.path, "Back to the paper"))
+        return GeneratedPage(uri, title, [head + Markup(rl.html)],
+                             f"What changed in {self.coll.title_of(p)} since {rl.since}")
 
     def rec_page(self, r: Recommendation) -> GeneratedPage:
         ctx = _Ctx(r.path, self.opts, self)

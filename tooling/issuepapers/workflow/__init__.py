@@ -5,12 +5,15 @@ WeasyPrint or runs git until called):
 
 - `revision_of(root, paper_path) -> int | None` and `revisions(root, coll) -> dict[path, int]`
 - `redline_html_fragment(root, coll, paper_path, from_rev=None, to_rev=None) -> str | None`
+- `redlines(root, coll) -> dict[path, Redline]` (every paper with an earlier version, git calls batched)
+  and `to_html_fragment(redline) -> str`, for the site
 - `publish_tags(root) -> dict[paper path, list[PublishTag]]`
 """
 
 from __future__ import annotations
 
-__all__ = ["publish_tags", "redline_html_fragment", "revision_of", "revisions"]
+__all__ = ["publish_tags", "redline_html_fragment", "redlines", "revision_of", "revisions",
+           "to_html_fragment"]
 
 
 def __getattr__(name: str):
@@ -18,8 +21,8 @@ def __getattr__(name: str):
         from . import tags
 
         return getattr(tags, name)
-    if name == "redline_html_fragment":
-        from .redline import redline_html_fragment
+    if name in ("redline_html_fragment", "redlines", "to_html_fragment"):
+        from . import redline
 
-        return redline_html_fragment
+        return getattr(redline, name)
     raise AttributeError(name)

@@ -379,7 +379,8 @@ def diff_sections(old_body: str, new_body: str) -> list[SectionDiff]:
                 blocks = [Block(k, d, o, [("ins", t)], "added") for k, d, o, t in text_blocks(new[1])]
                 out.append(SectionDiff([("ins", new[0])], "added", blocks))
             else:
-                blocks = diff_blocks(text_blocks(old[1]), text_blocks(new[1]))
+                before = text_blocks(old[1])
+                blocks = diff_blocks(before, before if new[1] == old[1] else text_blocks(new[1]))
                 title_ops = [("eq", new[0])] if old[0] == new[0] else word_ops(old[0], new[0])
                 changed = old[0] != new[0] or any(x.status != "same" for x in blocks)
                 out.append(SectionDiff(title_ops, "changed" if changed else "same", blocks))
@@ -431,6 +432,78 @@ def redline(root: Path, coll, rel: str, from_rev: str | None = None, to_rev: str
         if doc is not None and doc.KIND == "paper":
             title = coll.title_of(doc)
     return compare(rel, *versions, title=title)
+
+
+def _commit_labels(root: Path, shas: list[str]) -> dict[str, str]:
+    """`_commit_label` of many commits, in one `git log --no-walk --stdin` process."""
+    shas = list(dict.fromkeys(shas))
+    if not shas:
+        return {}
+    out = git.run(root, "log", "--no-walk=unsorted", "--stdin", "--format=%H %h %ad", "--date=short",
+                  data="".join(f"{s}\n" for s in shas).encode()).stdout.decode()
+    return {full: f"{short} ({day})" for full, short, day in (line.split(" ", 2) for line in out.splitlines())}
+
+
+def redlines(root: Path, coll) -> dict[str, Redline]:
+    """The default redline (as `redline_html_fragment`) of every paper of `coll` that has an earlier version.
+
+    For the site, in a fixed number of git processes for the whole collection
+    (publish tags, one `cat-file --batch` for the earlier versions, one `log`
+    for the labels, and one history pass unless the papers carry theirs),
+    where `redline_html_fragment` runs several per paper. A paper with neither
+    a publish tag nor an earlier commit costs nothing.
+    """
+    root = Path(root)
+    if not coll.papers or not git.in_repository(root):
+        return {}
+    tags = publish_tags(root)
+    history = None
+    plans, specs = [], []
+    for p in coll.papers:
+        fh = p.history
+        if fh is None:
+            if history is None:
+                from ..gitlog import read_history
+
+                history = read_history(root)
+            fh = history.get((root / p.path).resolve())
+        older = fh.commits if fh.uncommitted else fh.commits[1:]  # as resolve_versions
+        ptags = tags.get(p.path, [])[::-1]
+        if not ptags and not older:
+            continue
+        names = [p.path, *fh.previous_paths]
+        specs += [(rev, n) for rev in [t.commit for t in ptags] + [c.sha for c in older[:1]] for n in names]
+        plans.append((p, fh, names, ptags, older))
+    blobs = git.blobs(root, specs)
+
+    def at(rev: str, names: list[str]) -> bytes | None:
+        return next((b for n in names if (b := blobs.get((rev, n))) is not None), None)
+
+    chosen = []  # (paper, fh, work-tree bytes, from: (tag name | None, sha, bytes))
+    for p, fh, names, ptags, older in plans:
+        try:
+            raw = (root / p.path).read_bytes()
+        except OSError:
+            continue
+        before = next(((t.name, t.commit, b) for t in ptags if (b := at(t.commit, names)) not in (None, raw)), None)
+        if before is None and older:
+            b = at(older[0].sha, names)
+            if b is None:  # its last commit deleted it: the slow path walks further back
+                versions = resolve_versions(root, p.path)
+                if versions:
+                    before = (versions[0].label, versions[0].rev, versions[0].raw)
+            else:
+                before = (None, older[0].sha, b)
+        if before is not None:
+            chosen.append((p, fh, raw, before))
+    labels = _commit_labels(root, [sha for *_, (name, sha, _) in chosen if name is None]
+                            + [fh.commits[0].sha for _, fh, _, _ in chosen if fh.commits and not fh.uncommitted])
+    out = {}
+    for p, fh, raw, (name, sha, b) in chosen:
+        to = WORKTREE if fh.uncommitted or not fh.commits else labels[fh.commits[0].sha]
+        out[p.path] = compare(p.path, Version(name or labels[sha], sha, b), Version(to, None, raw),
+                              title=coll.title_of(p))
+    return out
 
 
 # -- output ------------------------------------------------------------------------------
@@ -485,8 +558,9 @@ def _blocks_html(blocks: list[Block]) -> str:
         body = _marked(b.ops)
         if b.kind != "li":
             close_to(0)
-            tag = {"pre": "pre", "quote": "blockquote", "h3": "h4", "h4": "h5", "h5": "h6", "h6": "h6",
-                   "h1": "h3", "h2": "h3"}.get(b.kind, "p")
+            # headings keep their level under the section's <h2> (no skipped level for screen readers)
+            tag = {"pre": "pre", "quote": "blockquote", "h1": "h3", "h2": "h3", "h3": "h3", "h4": "h4",
+                   "h5": "h5", "h6": "h6"}.get(b.kind, "p")
             if b.kind == "tr":
                 cls += " rl-row"
             out.append(f'<{tag} class="{cls}">{body}</{tag}>')
