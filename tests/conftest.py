@@ -41,7 +41,12 @@ def copy_sample(dest: Path) -> Path:
 @pytest.fixture
 def sample_repo(tmp_path: Path) -> Path:
     """A copy of the sample content as a git repo with a few commits by two authors."""
-    root = copy_sample(tmp_path / "repo")
+    return make_sample_repo(tmp_path / "repo")
+
+
+def make_sample_repo(dest: Path) -> Path:
+    """The sample content as a git repo: three commits, two authors (for module-scoped fixtures too)."""
+    root = copy_sample(dest)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "committee.yml", "templates")
     git(root, "commit", "-q", "-m", "Registry and templates", date="2023-11-01T09:00:00+00:00")

@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import FIXTURES, REPO, copy_sample, git, run_cli
+from conftest import FIXTURES, REPO, copy_sample, git, make_sample_repo, run_cli
 
 from issuepapers.collection import load_collection
 
@@ -39,16 +39,7 @@ def mkdocs(root: Path, *args: str, env: dict | None = None) -> subprocess.Comple
 
 def make_repo(dest: Path, hostile: bool = False) -> Path:
     """The sample content as a git repo (three commits, two authors), optionally with hostile documents."""
-    root = copy_sample(dest)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "committee.yml", "templates")
-    git(root, "commit", "-q", "-m", "Registry and templates", date="2023-11-01T09:00:00+00:00")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Papers and recommendations", date="2024-01-26T10:00:00+00:00")
-    paper = root / "papers/cross-border-recognition/2024-03.md"
-    paper.write_text(paper.read_text().replace("twelve months", "twelve months or more"))
-    git(root, "commit", "-q", "-am", "Clarify next steps", date="2024-02-02T15:30:00+00:00",
-        GIT_AUTHOR_NAME="Trade Co-Lead", GIT_AUTHOR_EMAIL="trade@example.org")
+    root = make_sample_repo(dest)
     if hostile:
         shutil.copy(SITE_FIXTURES / "hostile-paper.md", root / "papers/forced-labor/2024-03.md")
         shutil.copy(SITE_FIXTURES / "hostile-recommendation.md", root / "recommendations/17/17-099.md")

@@ -356,9 +356,9 @@ def _walk(
     return commits, lineages
 
 
-def _apply_status(out: bytes, lineages: dict[str, _Lineage]) -> set[str]:
-    """Add untracked files and staged renames; return the changed paths."""
-    changed: set[str] = set()
+def status_entries(out: bytes) -> list[tuple[str, str, str | None]]:
+    """(XY, path, source path of a rename or copy) from `git status --porcelain=v1 -z`."""
+    entries = []
     tokens = out.split(b"\0")
     i = 0
     while i < len(tokens):
@@ -366,17 +366,25 @@ def _apply_status(out: bytes, lineages: dict[str, _Lineage]) -> set[str]:
         i += 1
         if len(token) < 4:
             continue
-        xy, path = token[:2].decode("ascii"), _path(token[3:])
-        changed.add(path)
+        xy, path, old = token[:2].decode("ascii"), _path(token[3:]), None
         if "R" in xy or "C" in xy:
             old = _path(tokens[i])  # -z prints the source after the target
             i += 1
-            if "R" in xy and path not in lineages and old in lineages:
-                # A staged `git mv`: the new name continues the old file.
-                lineages[path] = _Lineage(
-                    commits=set(lineages[old].commits),
-                    previous=[old, *lineages[old].previous],
-                )
+        entries.append((xy, path, old))
+    return entries
+
+
+def _apply_status(out: bytes, lineages: dict[str, _Lineage]) -> set[str]:
+    """Add untracked files and staged renames; return the changed paths."""
+    changed: set[str] = set()
+    for xy, path, old in status_entries(out):
+        changed.add(path)
+        if "R" in xy and path not in lineages and old in lineages:
+            # A staged `git mv`: the new name continues the old file.
+            lineages[path] = _Lineage(
+                commits=set(lineages[old].commits),
+                previous=[old, *lineages[old].previous],
+            )
         if path not in lineages:
             lineages[path] = _Lineage()  # untracked or newly added
     return changed

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import UsageError
-from ..gitlog import _env
+from ..gitlog import _env, status_entries
 
 # Read paths are never rewritten by a git config of the user's.
 _PINNED = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "core.fsmonitor=false")
@@ -105,14 +105,5 @@ def dirty(root: Path, content: tuple[str, ...] = ("papers", "recommendations", "
                     *[c for c in content if (root / c).exists()]).stdout if any(
         (root / c).exists() for c in content) else b""
     for raw in (tracked, untracked):
-        tokens = raw.split(b"\0")
-        i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            i += 1
-            if len(token) < 4:
-                continue
-            if token[:2] in (b"R ", b"C ", b"RM", b"CM") or b"R" in token[:2]:
-                i += 1  # -z prints a rename's source after it
-            found.append(token[3:].decode("utf-8", "surrogateescape"))
+        found.extend(path for _, path, _ in status_entries(raw))
     return list(dict.fromkeys(found))
