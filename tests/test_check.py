@@ -70,6 +70,8 @@ CASES = [
     ("conflict-marker-front-matter.md", P, "conflict-marker", 7, "error"),
     ("utf8-bom.md", P, "utf8-bom", 1, "warning"),
     ("encoding.md", P, "encoding", 15, "error"),
+    ("body-too-deep.md", P, "body-too-deep", 15, "error"),
+    ("body-too-deep-indent.md", P, "body-too-deep", 27, "error"),
     ("rec-recommendation-path.md", "recommendations/17/17-051.md", "recommendation-path", 2, "error"),
     ("rec-id-term.md", "recommendations/16/17-050.md", "recommendation-path", 2, "error"),
     ("rec-duplicate-id.md", R, "duplicate-recommendation-id", 2, "error"),
@@ -122,6 +124,7 @@ def test_every_bad_fixture_is_used():
 def test_every_rule_is_exercised():
     # Rules that need a registry fixture or a git history are exercised in test_bad_registry and test_workflow.
     exercised = {c[2] for c in CASES} | {"registry-invalid", "registry-duplicate-id", "superseded-twice",
+                                         "file-outside-repository",
                                          "published-changed-without-revision", "codeowners-stale"}
     assert set(RULES) <= exercised, set(RULES) - exercised
 
@@ -332,3 +335,24 @@ def test_pre_commit_hook_runs_check_on_the_staged_files(sample):
     finally:
         dest.unlink()
     assert res.returncode == 1 and "error[unknown-key]" in res.stdout
+
+
+def test_a_link_to_a_file_outside_the_repository_is_not_read(sample, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nsubcommittee: SECRET-VALUE\n---\n")
+    link = sample / P
+    link.symlink_to(secret)
+    inside = sample / "papers/cross-border-recognition/2024-07.md"
+    inside.symlink_to(sample / "papers/cross-border-recognition/2024-03.md")
+    try:
+        res = run_cli("check", "--format", "json", cwd=sample)
+    finally:
+        link.unlink()
+        inside.unlink()
+    found = json.loads(res.stdout)
+    assert {"path": P, "line": 1, "column": 1, "severity": "error", "rule": "file-outside-repository",
+            "message": "this file is a link to a file outside the repository",
+            "hint": "replace the link by the document itself"} in found
+    assert "SECRET-VALUE" not in res.stdout + res.stderr
+    # a link inside the repository is read like any file (here: at the wrong path for its meeting)
+    assert any(f["path"].endswith("2024-07.md") and f["rule"] == "path-convention" for f in found)

@@ -6,7 +6,8 @@ import gc
 import os
 from pathlib import Path
 
-from .load import load_file
+from .diagnostics import ERROR
+from .load import Source, load_file
 from .model import Collection, Paper, Recommendation
 from .registry import load_registry
 
@@ -24,12 +25,34 @@ def find_root(start: Path) -> Path:
 
 def discover(root: Path) -> list[Path]:
     """Every Markdown document under the content roots, in a stable order."""
-    found = []
-    for top in CONTENT_ROOTS:
-        for folder, dirs, files in os.walk(root / top):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            found.extend(Path(folder, f) for f in files if f.endswith(".md") and not f.startswith("."))
-    return sorted(found)
+    return [Path(p) for p, _ in _entries(root)]
+
+
+def _entries(root: Path) -> list[tuple[str, bool]]:
+    """(path, is a symbolic link) of every document; scandir tells links apart for free."""
+    found: list[tuple[str, bool]] = []
+    stack = [str(root / top) for top in CONTENT_ROOTS]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    if e.name.startswith("."):
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    elif e.name.endswith(".md"):
+                        found.append((e.path, e.is_symlink()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return sorted(found)  # sorting strings is much cheaper than sorting Paths
+
+
+def _outside(root: Path, path: str) -> bool:
+    """A link that leads out of the repository: its target is never read."""
+    try:
+        return not Path(path).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return True
 
 
 def relpath(root: Path, path: Path) -> str:
@@ -52,9 +75,16 @@ def load_collection(root: Path, history: bool = False) -> Collection:
     try:
         coll = Collection(load_registry(root), root=root)
         prefix = len(str(root)) + 1
-        for path in discover(root):
-            rel = str(path)[prefix:].replace(os.sep, "/")  # discover() yields paths under root
-            src = load_file(path, rel)
+        for path, link in _entries(root):
+            rel = path[prefix:].replace(os.sep, "/")  # _entries() yields paths under root
+            if link and _outside(root, path):
+                src = Source(rel)
+                src.findings.append(src.finding((1, 1), ERROR, "file-outside-repository",
+                                                "this file is a link to a file outside the repository",
+                                                "replace the link by the document itself"))
+                coll.broken.append(src)
+                continue
+            src = load_file(Path(path), rel)
             if src.data is None:
                 coll.broken.append(src)
             else:

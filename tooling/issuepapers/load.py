@@ -35,6 +35,12 @@ try:  # the C parser keeps marks and is several times faster
             # Nothing is resolved implicitly: plain scalars are typed by YAML 1.2 rules later.
             return _KIND_TAGS[kind]
 
+        def descend_resolver(self, current_node, current_index):
+            pass  # no path resolvers: skip the base class's bookkeeping
+
+        def ascend_resolver(self):
+            pass
+
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.composer import Composer
     from yaml.parser import Parser
@@ -87,6 +93,7 @@ LOAD_RULES = {
     "yaml-complex-key": (ERROR, "Mapping keys must be plain scalars."),
     "yaml-too-large": (ERROR, "Front matter must stay within the node and nesting limits (no alias bombs)."),
     "conflict-marker": (ERROR, "A document must not contain unresolved merge-conflict markers."),
+    "file-outside-repository": (ERROR, "A document must be inside the repository, not a link to a file outside it."),
 }
 
 @dataclass
@@ -222,14 +229,14 @@ class _Builder:
                 else:
                     self.err(key_node, "yaml-complex-key", "a mapping key must be a plain scalar")
                 continue
-            if key_node.style:
-                key = key_node.value
-            else:
-                key = resolve_plain(key_node.value)
+            key = key_node.value
+            if not key_node.style:
                 if key == "<<":
                     self.err(key_node, "yaml-tag", "merge keys (`<<`) are not part of YAML 1.2",
                              "write the keys out in full")
                     continue
+                if not key or key[0] in _MAYBE_TYPED:  # most keys are plain words: strings as they are
+                    key = resolve_plain(key)
             if key in out:
                 first = next(k for k, _ in node.value if k.__class__ is _ScalarNode and _key_value(k) == key)
                 self.err(key_node, "yaml-duplicate-key",
@@ -271,9 +278,11 @@ def resolve_plain(value: str):
     if not value or len(value) > 32:  # long plain scalars are text; skip the regexes
         return None if not value else value
     c = value[0]
-    if c in "~nN" and _NULL.match(value):
-        return None
-    if c in "tTfF":
+    if c in "~nNtTfF":
+        if len(value) > 5:  # null, true, false: words longer than these are text
+            return value
+        if _NULL.match(value):
+            return None
         if _TRUE.match(value):
             return True
         if _FALSE.match(value):

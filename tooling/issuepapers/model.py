@@ -27,7 +27,8 @@ class Section:
     title: str
     level: int
     line: int  # 1-based line in the file
-    column: int = 1
+    offset: int = 0  # where the heading starts in the body
+    end: int = 0  # where its line ends in the body
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,15 @@ def scan_sections(body: str, first_line: int) -> list[Section]:
             if h:
                 line += body.count("\n", counted, start)
                 counted = start
-                out.append(Section(h.group(2).strip(), len(h.group(1)), line))
+                out.append(Section(h.group(2).strip(), len(h.group(1)), line, start,
+                                   end if end != -1 else len(body)))
             nxt = body.find("\n#", end) if end != -1 else -1
             if nxt == -1:
                 return out
             start = nxt + 1
-    out, fence = [], None
+    out, fence, offset = [], None, 0
     for n, text in enumerate(body.split("\n")):
+        at, offset = offset, offset + len(text) + 1
         m = _FENCE.match(text)
         if m:
             mark = m.group(1)
@@ -237,7 +240,7 @@ def scan_sections(body: str, first_line: int) -> list[Section]:
         if fence is None and text.startswith("#"):
             h = _HEADING.match(text)
             if h:
-                out.append(Section(h.group(2).strip(), len(h.group(1)), first_line + n))
+                out.append(Section(h.group(2).strip(), len(h.group(1)), first_line + n, at, at + len(text)))
     return out
 
 

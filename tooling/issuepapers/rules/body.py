@@ -14,6 +14,12 @@ _IMG_MD = re.compile(r"!\[([^\]]*)\]\(")
 _IMG_HTML = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\balt\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+MAX_NESTING = 12
+# Cheap scans (each starts with a literal or a small class, so the regex engine skips
+# ahead fast) that find any line that might nest deeply; only then is each line measured.
+_DEEP_INDENT = re.compile(r"\n[ \t]{%d}" % (MAX_NESTING * 2))
+_MARKER_RUN = re.compile(r"[-*+>](?:[ \t]*[-*+>]){%d}" % (MAX_NESTING - 1))
+_MARKERS = re.compile(r"^(?:[ \t]*(?:[-*+]|\d{1,9}[.)]|>)(?=[ \t]|$)[ \t]*)+")
 
 
 def _h2(doc):
@@ -72,13 +78,14 @@ def heading_levels(doc, coll):
 @rule("section-empty", WARNING, ("paper",))
 def empty_sections(doc, coll):
     """A standard section should have text, not only the scaffold's comments."""
-    lines = doc.body.split("\n")
-    heads = _h2(doc)
+    body, heads = doc.body, _h2(doc)
     for i, s in enumerate(heads):
-        start = s.line - doc.source.body_line + 1
-        end = heads[i + 1].line - doc.source.body_line if i + 1 < len(heads) else len(lines)
-        text = _COMMENT.sub("", "\n".join(lines[start:end])).strip()
-        if s.title in SECTION_TITLES and not text:
+        if s.title not in SECTION_TITLES:
+            continue
+        text = body[s.end:heads[i + 1].offset if i + 1 < len(heads) else len(body)]
+        if "<!--" in text:
+            text = _COMMENT.sub("", text)
+        if not text.strip():
             yield (s.line, 1), f"section `## {s.title}` is empty", "write the section, or remove it if optional"
 
 
@@ -98,3 +105,22 @@ def image_alt(doc, coll):
             if not alt or not alt.group(1).strip("\"' "):
                 yield (doc.source.body_line + n, m.start() + 1), "<img> without alt text", \
                     "add alt=\"what the image shows\""
+
+
+@rule("body-too-deep", ERROR)
+def nesting(doc, coll):
+    """Lists and quotes nest at most 12 levels deep (deeper bodies cannot be rendered safely)."""
+    body = doc.body
+    if not (body[:1] in (" ", "\t") or _DEEP_INDENT.search(body) or _MARKER_RUN.search(body)
+            or body.count("<") > MAX_NESTING):
+        return
+    for n, line in enumerate(body.split("\n")):
+        expanded = line.expandtabs(4)
+        indent = len(expanded) - len(expanded.lstrip(" "))
+        markers = _MARKERS.match(expanded)
+        depth = indent // 4 + (len(re.findall(r"[-*+>]|\d{1,9}[.)]", markers.group(0))) if markers else 0)
+        depth = max(depth, len(re.findall(r"<(?:ul|ol|blockquote|div)\b", line, re.IGNORECASE)))
+        if depth > MAX_NESTING:
+            yield (doc.source.body_line + n, 1), f"nesting {depth} levels deep (at most {MAX_NESTING})", \
+                "flatten the list or quote"
+            return
