@@ -165,3 +165,14 @@ def test_set_refuses_a_document_the_checker_rejects(repo):
     res = run_cli("set", str(path), "status=final", cwd=repo)
     assert res.returncode == 1 and "yaml-duplicate-key" in res.stderr and "Traceback" not in res.stderr
     assert path.read_bytes() == before
+
+
+def test_an_unwritable_output_is_a_clean_error(repo):
+    res = run_cli("build", "--no-pdf", "--site-dir", "/proc/issuepapers-site", cwd=repo)
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "issuepapers: error:" in res.stderr
+
+
+def test_list_refuses_an_unknown_status():
+    res = run_cli("list", "--status", "finished")
+    assert res.returncode == 2 and "invalid choice" in res.stderr

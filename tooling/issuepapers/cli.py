@@ -151,7 +151,7 @@ def cmd_list(args) -> int:
 # parser -----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    from .fields import AGENCY_STATUSES, PAPER_STATUSES, REC_STATUSES  # noqa: F401
+    from .fields import PAPER_STATUSES, REC_STATUSES
 
     p = argparse.ArgumentParser(prog="issuepapers",
                                 description="Issue papers and recommendations: check, list, scaffold, edit, publish.")
@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("list", help="query the collection")
     s.add_argument("--kind", choices=("paper", "recommendation"))
-    s.add_argument("--status")
+    s.add_argument("--status", choices=sorted(set(PAPER_STATUSES) | set(REC_STATUSES)))
     s.add_argument("--subcommittee", metavar="ID")
     s.add_argument("--working-group", metavar="ID")
     s.add_argument("--meeting", metavar="ID")
@@ -225,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"issuepapers: error: {exc}", file=sys.stderr)
         if exc.hint:
             print(f"  = hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a folder that cannot be written, a disk that is full: the user's to fix
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"issuepapers: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
