@@ -472,3 +472,28 @@ def test_redline_since_the_publish_tag_and_revision_numbers(sample_repo):
     review = article(html(root, "papers/ace-modernization/2024-03"))  # in review, one commit, no tag
     assert "<dt>Revision</dt>" not in review and "Changes since" not in review
     assert not (root / "site/papers/ace-modernization/2024-03/redline").exists()
+
+
+def test_the_same_commit_builds_byte_identical_pages(tmp_path):
+    """Without SOURCE_DATE_EPOCH, dates come from the last commit, so two builds of it agree on any day."""
+    import hashlib
+
+    root = make_sample_repo(tmp_path / "repo")  # last commit: 2024-02-02
+    env = {k: v for k, v in {**os.environ, **BUILD_ENV}.items() if k != "SOURCE_DATE_EPOCH"}
+
+    def digest(site: Path) -> dict[str, str]:
+        return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(site.rglob("*")) if p.is_file()}
+
+    sums = []
+    for _ in range(2):
+        res = subprocess.run([str(Path(sys.executable).with_name("mkdocs")), "build", "-q"], cwd=root, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+        sums.append(digest(root / "site"))
+        home = (root / "site/index.html").read_text()
+        shutil.rmtree(root / "site")
+    assert sums[0] == sums[1]
+    # the next public meeting after the last commit, not after the day the test runs
+    next_meeting = re.search(r'id="next-meeting">Next public meeting</h2>(.*?)</p>', home, re.S).group(1)
+    assert "March 2024" in next_meeting, next_meeting

@@ -66,7 +66,13 @@ def env_flag(name: str, default: bool) -> bool:
 
 
 def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
-    """Today and the build's timestamp: SOURCE_DATE_EPOCH when set, else the clock and HEAD's date."""
+    """Today and the build's timestamp: SOURCE_DATE_EPOCH when set, else HEAD's commit date.
+
+    The same commit builds the same pages: "today" (which decides the next public
+    meeting on the home page) is the last commit's date, not the clock's, and
+    SOURCE_DATE_EPOCH is set from it so MkDocs' own dates (sitemap) agree.
+    Outside git, the clock is all there is.
+    """
     sde = os.environ.get("SOURCE_DATE_EPOCH")
     if sde and sde.strip().isdigit():
         stamp = dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
@@ -77,7 +83,11 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
             stamp = history.last_commit_date()
         except Exception:  # noqa: BLE001 - a stamp is a nicety, never a failure
             stamp = None
-    return dt.date.today(), stamp
+    if stamp is None:
+        return dt.date.today(), None
+    stamp = stamp.astimezone(dt.timezone.utc)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    return stamp.date(), stamp
 
 
 def collect_pdfs(coll, out_dir: Path) -> dict[str, Path]:
