@@ -12,6 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE_PARTS = ("committee.yml", "mkdocs.yml", "papers", "recommendations", "templates", "docs")
 
 GIT_ENV = {
@@ -66,3 +67,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input:
     e = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(cmd + list(args), cwd=cwd or REPO, env=e, capture_output=True, text=True,
                           input=input, timeout=600)
+
+
+def assert_golden(golden: Path, text: str) -> None:
+    """Compare `text` with a golden file; UPDATE_GOLDEN=1 rewrites it (then read the diff)."""
+    if os.environ.get("UPDATE_GOLDEN") or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        if not os.environ.get("UPDATE_GOLDEN"):
+            pytest.fail(f"wrote missing golden file {golden}; check it and rerun")
+    assert text == golden.read_text(encoding="utf-8"), \
+        f"output changed; if intended, rerun with UPDATE_GOLDEN=1 and review the diff of {golden}"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import copy_sample, git, run_cli
+from conftest import assert_golden, copy_sample, git, GOLDEN as GOLDEN_ROOT, run_cli
 from test_pdf_sandbox import listener  # noqa: F401 (fixture)
 
 from issuepapers.collection import load_collection
 from issuepapers.pdf import pdf_relpath, render_all, render_books
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "pdf"
+GOLDEN = GOLDEN_ROOT / "pdf"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pdf"
 CBR = "papers/cross-border-recognition/2024-03.md"  # like seed 002: Prepared by, Pub #, Objectives
 TPE = "papers/trade-partnership-engagement/2024-06.md"  # like seed 004: office line, Submitted by, nested bullets
@@ -111,13 +111,7 @@ def test_golden_text(built, paper):
     """pdftotext -layout of two sample papers; regenerate with UPDATE_GOLDEN=1."""
     _, out, _, _ = built
     text = text_of(out / pdf_relpath(paper))
-    golden = GOLDEN / (pdf_relpath(paper).replace("/", "__")[:-4] + ".txt")
-    if os.environ.get("UPDATE_GOLDEN") or not golden.exists():
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(text)
-        if not os.environ.get("UPDATE_GOLDEN"):
-            pytest.fail(f"wrote missing golden file {golden}; check it and rerun")
-    assert text == golden.read_text(), f"layout text changed; if intended, rerun with UPDATE_GOLDEN=1 ({golden})"
+    assert_golden(GOLDEN / (pdf_relpath(paper).replace("/", "__")[:-4] + ".txt"), text)
 
 
 # Metadata and accessibility ---------------------------------------------------------

@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import FIXTURES, REPO, copy_sample, git, make_sample_repo, run_cli
+from conftest import FIXTURES, GOLDEN, REPO, assert_golden, copy_sample, git, make_sample_repo, run_cli
 
 from issuepapers.collection import load_collection
 
@@ -269,6 +269,29 @@ def test_generation_is_deterministic(built):
         del os.environ["SOURCE_DATE_EPOCH"]
     assert outs[0] == outs[1]
     assert outs[0]["calendar.ics"] == (built / "site/calendar.ics").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["calendar.ics", "papers.json", "recommendations.json", "feed.xml"])
+def test_golden_data_files(built, name):
+    """The data files of the sample site, byte for byte; regenerate with UPDATE_GOLDEN=1."""
+    assert_golden(GOLDEN / "site" / name, (built / "site" / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("page", ["papers/cross-border-recognition/2024-03", "recommendations/17/17-003"])
+def test_golden_metadata_block(built, page):
+    """The metadata block that opens a document page, as HTML."""
+    block = re.search(r'<dl class="ip-meta".*?</dl>', html(built, page), re.S).group(0)
+    assert_golden(GOLDEN / "site" / (page.replace("/", "__") + ".meta.html"), block + "\n")
+
+
+def test_golden_redline_fragment(built):
+    """The redline of the sample's last edit (\"twelve months\" → \"twelve months or more\")."""
+    page = html(built, "papers/cross-border-recognition/2024-03/redline")
+    fragment = re.search(r'<div class="redline".*</div>', page, re.S).group(0)
+    assert "<ins" in fragment and "or more" in fragment
+    # commit ids depend on every byte of the sample repo; the golden holds the rest
+    fragment = re.sub(r"\b[0-9a-f]{7,40}\b(?= \(\d{4}-\d{2}-\d{2}\))", "<sha>", fragment)
+    assert_golden(GOLDEN / "site" / "cross-border-recognition__2024-03.redline.html", fragment + "\n")
 
 
 # hostile content ----------------------------------------------------------------------------
