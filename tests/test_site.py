@@ -520,3 +520,45 @@ def test_the_same_commit_builds_byte_identical_pages(tmp_path):
     # the next public meeting after the last commit, not after the day the test runs
     next_meeting = re.search(r'id="next-meeting">Next public meeting</h2>(.*?)</p>', home, re.S).group(1)
     assert "March 2024" in next_meeting, next_meeting
+
+
+def test_serve_rebuilds_when_a_paper_or_the_registry_changes(tmp_path):
+    """`issuepapers serve` on a real port: edit a paper, then committee.yml, and see each in the served page."""
+    import socket
+    import urllib.request
+
+    root = make_sample_repo(tmp_path / "repo")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    exe = Path(sys.executable).with_name("issuepapers")
+    env = {**os.environ, **BUILD_ENV}
+    proc = subprocess.Popen([str(exe), "serve", "--no-pdf", "-a", f"127.0.0.1:{port}"], cwd=root, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/papers/cross-border-recognition/2024-03/"
+
+    def wait_for(text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                page = urllib.request.urlopen(url, timeout=5).read().decode()
+                if text in page:
+                    return page
+            except OSError:
+                pass
+            assert proc.poll() is None, proc.stderr.read()
+            time.sleep(0.5)
+        raise AssertionError(f"{text!r} never appeared at {url}")
+
+    try:
+        wait_for("twelve months or more")
+        paper = root / "papers/cross-border-recognition/2024-03.md"
+        paper.write_text(paper.read_text().replace("twelve months or more", "eighteen months"))
+        wait_for("eighteen months")
+        registry = root / "committee.yml"
+        registry.write_text(registry.read_text().replace("name: Cross-Border Recognition\n",
+                                                         "name: Land Border Recognition\n"))
+        wait_for("Land Border Recognition Working Group</a>")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
