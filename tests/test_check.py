@@ -71,6 +71,8 @@ CASES = [
     ("utf8-bom.md", P, "utf8-bom", 1, "warning"),
     ("encoding.md", P, "encoding", 15, "error"),
     ("body-too-deep.md", P, "body-too-deep", 15, "error"),
+    ("glyph-missing.md", P, "glyph-missing", 7, "warning"),
+    ("glyph-missing.md", P, "glyph-missing", 12, "warning"),
     ("body-too-deep-indent.md", P, "body-too-deep", 27, "error"),
     ("rec-recommendation-path.md", "recommendations/17/17-051.md", "recommendation-path", 2, "error"),
     ("rec-id-term.md", "recommendations/16/17-050.md", "recommendation-path", 2, "error"),

@@ -157,6 +157,27 @@ def test_only_bundled_fonts(built):
         assert fonts and all(f.startswith("Public-Sans") for f in fonts), (pdf, fonts)
 
 
+def test_characters_the_fonts_lack_never_pull_in_a_system_font(tmp_path):
+    """Greek, CJK and emoji print as boxes from the bundled fonts, not from whatever this machine has;
+    long words and wide tables wrap inside the margins."""
+    root = make_repo(tmp_path / "repo")
+    paper = root / "papers/cross-border-recognition/2024-06.md"
+    shutil.copyfile(Path(__file__).parent / "fixtures/bad/glyph-missing.md", paper)
+    with paper.open("a") as fh:
+        fh.write("- " + "x" * 400 + "\n\n| a | b |\n|---|---|\n| cell | " + "y" * 300 + " |\n")
+    out = tmp_path / "out"
+    report = render_all(root, load_collection(root), out, jobs=1, paths=[paper.relative_to(root).as_posix()])
+    assert not report.failed and report.rendered
+    reader = PdfReader(out / "cross-border-recognition/2024-06.pdf")
+    fonts = _fonts(reader)
+    assert fonts and all(f.startswith("Public-Sans") for f in fonts), fonts
+    width = float(reader.pages[0].mediabox.width)
+    layout = subprocess.run(["pdftotext", "-bbox", str(out / "cross-border-recognition/2024-06.pdf"), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', layout)]
+    assert right_edges and max(right_edges) <= width - 36, "text runs into the right margin"
+
+
 def test_pdfua_validator_clean(built):
     page = pytest.importorskip("page", reason="page-validation (PDF/UA validator) not installed")
     _, out, _, _ = built

@@ -17,15 +17,9 @@ import jinja2
 from .. import __version__
 from .fetcher import SandboxFetcher
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
-STYLESHEET = "pdf/paper.css"
+from ..assets import PACKAGE_TEMPLATES, STYLESHEET, templates_dir  # noqa: F401 (re-exported)
+
 PDF_VARIANT = "pdf/ua-1"
-
-
-def templates_dir(root: Path) -> Path:
-    """The repository's templates/ when it has the PDF templates, else the ones shipped with the package."""
-    own = root / "templates"
-    return own if (own / STYLESHEET).is_file() else PACKAGE_TEMPLATES
 
 
 def asset_roots(root: Path) -> tuple[Path, ...]:
@@ -57,6 +51,39 @@ def engine_digest(root: Path) -> str:
             h.update(f.relative_to(tdir).as_posix().encode() + b"\0")
             h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<!-- Only the bundled fonts: a glyph they lack prints as a box on every machine,
+     instead of coming from whatever fonts this machine happens to have. -->
+<fontconfig>
+  <dir>{fonts}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+"""
+
+
+def isolated_font_configuration(fonts: Path, factory):
+    """A WeasyPrint FontConfiguration that sees the bundled fonts and no system font."""
+    import os
+    import shutil
+    import tempfile
+    from xml.sax.saxutils import escape
+
+    conf_dir = Path(tempfile.mkdtemp(prefix="issuepapers-fontconfig-"))
+    conf = conf_dir / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(fonts=escape(str(fonts.resolve())), cache=escape(str(conf_dir / "cache"))))
+    old = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(conf)  # read by FcInitLoadConfigAndFonts in the constructor
+    try:
+        return factory()  # fontconfig has read the file and scanned the fonts by now
+    finally:
+        if old is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = old
+        shutil.rmtree(conf_dir, ignore_errors=True)
 
 
 class RenderError(Exception):
@@ -99,7 +126,7 @@ class Engine:
         wlog.propagate = False
         wlog.handlers[:] = [logging.NullHandler()]
         self.fetcher = SandboxFetcher(self.roots)
-        self.font_config = FontConfiguration()
+        self.font_config = isolated_font_configuration(self.templates / "fonts", FontConfiguration)
         css_path = self.templates / STYLESHEET
         self.stylesheet = CSS(string=css_path.read_text(encoding="utf-8"), base_url=css_path.as_uri(),
                               url_fetcher=self.fetcher, font_config=self.font_config)

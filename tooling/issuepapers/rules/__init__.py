@@ -47,7 +47,7 @@ for _id, (_sev, _doc) in REGISTRY_RULES.items():
     RULES[_id] = Rule(_id, _sev, _doc, ("registry",))
 
 # Importing the families registers their rules.
-from . import body, dates, fields, git, links, paths, references  # noqa: E402,F401
+from . import body, dates, fields, fonts, git, links, paths, references  # noqa: E402,F401
 
 
 def _rules_for(kind: str) -> list[Rule]:
