@@ -78,16 +78,20 @@ class Document:
     @classmethod
     def from_source(cls, src: Source):
         doc = cls(src.path, src)
-        data = src.data or {}
-        for name, spec in cls.FIELDS.items():
-            if name not in data or data[name] is None:
+        fields, values = cls.FIELDS, doc.values
+        for name, value in (src.data or {}).items():
+            spec = fields.get(name)
+            if spec is None or value is None:
+                continue  # unknown keys are the `unknown-key` rule's; empty ones `missing-field`'s
+            if spec.kind in _TEXT_KINDS and type(value) is str and value.strip():
+                values[name] = value  # the common case, without a call
                 continue
             try:
-                doc.values[name] = coerce(spec.kind, data[name], None, spec.item)
+                values[name] = coerce(spec.kind, value, None, spec.item)
             except Problem as p:
-                if not isinstance(data[name], str):  # redo with the source text, for a "quote it" hint
+                if not isinstance(value, str):  # redo with the source text, for a "quote it" hint
                     try:
-                        coerce(spec.kind, data[name], src.plain_text(name), spec.item)
+                        coerce(spec.kind, value, src.plain_text(name), spec.item)
                     except Problem as again:
                         p = again
                 doc.problems.append(((name,) + p.sub, p))
@@ -245,6 +249,7 @@ def scan_sections(body: str, first_line: int) -> list[Section]:
 
 
 SECTION_TITLES = tuple(title for title, _ in SECTIONS)
+_TEXT_KINDS = frozenset({"str", "enum", "path", "month"})  # kinds whose only test is a non-empty string
 
 
 @dataclass

@@ -93,7 +93,7 @@ def empty_sections(doc, coll):
 def image_alt(doc, coll):
     """Every image has a text alternative (`![what it shows](...)`), for screen readers and PDF/UA."""
     body = doc.body
-    if "![" not in body and "<img" not in body.lower():
+    if "![" not in body and not ("<" in body and _IMG_HTML.search(body)):
         return
     for n, line in enumerate(body.split("\n")):
         for m in _IMG_MD.finditer(line):
