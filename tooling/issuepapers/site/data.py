@@ -25,6 +25,11 @@ def plain(value: Any) -> Any:
     return value
 
 
+def fields(doc: Document) -> dict:
+    """The document's values in the schema's order, whatever order its author wrote them in."""
+    return {k: plain(doc.values[k]) for k in doc.FIELDS if k in doc.values}
+
+
 def history(doc: Document) -> dict | None:
     h = doc.history
     if h is None:
@@ -37,7 +42,7 @@ def paper_record(gen: "Generator", p: Paper) -> dict:
     from .pages import pdf_uri, redline_uri
 
     meeting = gen.coll.meeting_of(p)
-    rec = {"path": p.path, "url": gen.absolute(p.path), **plain(p.values)}
+    rec = {"path": p.path, "url": gen.absolute(p.path), **fields(p)}
     rec.update({
         "title": gen.coll.title_of(p),  # the resolved title (the working group's name by default)
         "meeting_id": meeting.id if meeting else None,
@@ -53,7 +58,7 @@ def paper_record(gen: "Generator", p: Paper) -> dict:
 
 
 def rec_record(gen: "Generator", r) -> dict:
-    rec = {"path": r.path, "url": gen.absolute(r.path), **plain(r.values)}
+    rec = {"path": r.path, "url": gen.absolute(r.path), **fields(r)}
     rec.update({"papers": list(r.papers), "superseded_by": r.superseded_by, "history": history(r)})
     return rec
 
