@@ -19,7 +19,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import FIXTURES, GOLDEN, REPO, assert_golden, copy_sample, git, make_sample_repo, run_cli
+from conftest import FIXTURES, GOLDEN, REPO, assert_golden, git, make_sample_repo, run_cli
 
 from issuepapers.collection import load_collection
 

@@ -7,7 +7,6 @@ field is described once.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -242,7 +241,3 @@ def month_of(value: str) -> tuple[int, int] | None:
     m = MONTH_RE.match(value)
     return (int(m.group(1)), int(m.group(2))) if m else None
 
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and not (
-        isinstance(value, float) and math.isnan(value))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .diagnostics import ERROR, Finding
 from .fields import ID_RE, LIFECYCLE_STATES, MONTH_RE, Problem, did_you_mean, parse_date
@@ -315,17 +314,3 @@ def build_registry(src: Source, reg: Registry) -> None:
         reg.meetings[mid] = Meeting(mid, day, r.text(m, "location", p) or "",
                                     r.text(m, "federal_register", p), term)
 
-
-def as_dict(reg: Registry) -> dict[str, Any]:
-    """Plain data for JSON outputs and templates."""
-    return {
-        "committee": vars(reg.committee),
-        "subcommittees": [
-            {"id": s.id, "name": s.name, "working_groups": [
-                {"id": w.id, "name": w.name, "state": w.state,
-                 "lifecycle": [{"state": c.state, "since": c.since.isoformat()} for c in w.lifecycle]}
-                for w in s.working_groups.values()]}
-            for s in reg.subcommittees.values()],
-        "meetings": [{"id": m.id, "date": m.date.isoformat(), "location": m.location,
-                      "federal_register": m.federal_register, "term": m.term} for m in reg.meetings_sorted()],
-    }

@@ -17,7 +17,7 @@ import jinja2
 from .. import __version__
 from .fetcher import SandboxFetcher
 
-from ..assets import PACKAGE_TEMPLATES, STYLESHEET, templates_dir  # noqa: F401 (re-exported)
+from ..assets import STYLESHEET, templates_dir  # noqa: F401 (re-exported for render, book, benchmarks)
 
 PDF_VARIANT = "pdf/ua-1"
 

@@ -581,7 +581,7 @@ def _blocks_html(blocks: list[Block]) -> str:
 
 def to_html_fragment(rl: Redline) -> str:
     """The redline as an HTML fragment: escaped text and our own tags only, then sanitized."""
-    parts = [f'<div class="redline">',
+    parts = ['<div class="redline">',
              f'<p class="rl-versions"><span class="rl-label">From:</span> {html.escape(rl.before)} '
              f'<span class="rl-label">To:</span> {html.escape(rl.after)}</p>',
              '<p class="rl-legend">Insertions are underlined and marked '
