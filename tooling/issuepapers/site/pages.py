@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
+import re
 import secrets
 import shutil
 from collections import Counter, defaultdict
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
@@ -297,6 +299,7 @@ class Generator:
     def run(self) -> Site:
         for p in self.coll.papers:
             self.add(self.paper_page(p))
+            self.site.external.update(images_of(p, self.coll.root))
             if p.path in self.opts.redlines:
                 self.add(self.redline_page(p))
         for r in self.coll.recommendations:
@@ -731,6 +734,31 @@ class Generator:
         url = page_url(uri, self.opts.directory_urls)
         base = (self.opts.site_url or "").rstrip("/")
         return f"{base}/{url}" if base else url
+
+
+_IMAGE_REFS = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+# Raster images only: an SVG served from the site's own origin could carry script.
+SITE_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
+def images_of(paper: Paper, root: Path | None) -> dict[str, Path]:
+    """Images a paper shows that sit under papers/ (links out of it are never followed): uri → file."""
+    body = paper.body
+    if root is None or ("![" not in body and "<img" not in body.lower()):
+        return {}
+    base = (Path(root) / "papers").resolve()
+    found = {}
+    for m in _IMAGE_REFS.finditer(body):
+        src = unquote((m.group(1) or m.group(2) or "").split("#", 1)[0].split("?", 1)[0])
+        if not src or "://" in src or src.startswith(("/", "data:", "\\")) or ":" in src.split("/", 1)[0]:
+            continue
+        try:
+            path = (Path(root) / paper.path).parent.joinpath(src).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if path.suffix.lower() in SITE_IMAGE_SUFFIXES and path.is_relative_to(base) and path.is_file():
+            found["papers/" + path.relative_to(base).as_posix()] = path
+    return found
 
 
 def generate(coll: Collection, opts: SiteOptions | None = None) -> Site:
