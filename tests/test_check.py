@@ -72,6 +72,8 @@ CASES = [
     ("encoding.md", P, "encoding", 15, "error"),
     ("body-too-deep.md", P, "body-too-deep", 15, "error"),
     ("glyph-missing.md", P, "glyph-missing", 7, "warning"),
+    ("image-missing.md", P, "image-missing", 15, "error"),
+    ("image-missing.md", P, "image-missing", 17, "error"),
     ("glyph-missing.md", P, "glyph-missing", 12, "warning"),
     ("body-too-deep-indent.md", P, "body-too-deep", 27, "error"),
     ("rec-recommendation-path.md", "recommendations/17/17-051.md", "recommendation-path", 2, "error"),

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from .fields import (PAPER_FIELDS, REC_FIELDS, SECTIONS, SIGNER_KEYS, SIGNER_LABELS, Field,
                      Problem, coerce)
@@ -245,6 +246,21 @@ def scan_sections(body: str, first_line: int) -> list[Section]:
             h = _HEADING.match(text)
             if h:
                 out.append(Section(h.group(2).strip(), len(h.group(1)), first_line + n, at, at + len(text)))
+    return out
+
+
+_IMAGE_REFS = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
+
+
+def image_refs(body: str) -> list[tuple[int, str]]:
+    """(offset in the body, src) of every image that points at a file by relative path."""
+    if "![" not in body and "<img" not in body.lower():
+        return []
+    out = []
+    for m in _IMAGE_REFS.finditer(body):
+        src = unquote((m.group(1) or m.group(2) or "").split("#", 1)[0].split("?", 1)[0])
+        if src and "://" not in src and not src.startswith(("/", "\\")) and ":" not in src.split("/", 1)[0]:
+            out.append((m.start(), src))
     return out
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..diagnostics import ERROR, WARNING
 from ..fields import SECTIONS, did_you_mean
-from ..model import SECTION_TITLES
+from ..model import SECTION_TITLES, image_refs
 from . import rule
 
 _REQUIRED = [title for title, required in SECTIONS if required]
@@ -124,3 +125,24 @@ def nesting(doc, coll):
             yield (doc.source.body_line + n, 1), f"nesting {depth} levels deep (at most {MAX_NESTING})", \
                 "flatten the list or quote"
             return
+
+
+@rule("image-missing", ERROR, ("paper",))
+def image_files(doc, coll):
+    """An image a paper shows by relative path is a file under papers/ (not a link out of the repository)."""
+    refs = image_refs(doc.body) if coll.root is not None else []
+    if not refs:
+        return
+    base = (Path(coll.root) / "papers").resolve()
+    for offset, src in refs:
+        path = (Path(coll.root) / doc.path).parent / src
+        line = doc.source.body_line + doc.body.count("\n", 0, offset)
+        col = offset - (doc.body.rfind("\n", 0, offset) + 1) + 1
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):
+            resolved = None
+        if resolved is None or not resolved.is_relative_to(base):
+            yield (line, col), f"image {src!r} is outside papers/", "keep a paper's images beside it, under papers/"
+        elif not resolved.is_file():
+            yield (line, col), f"no image file {src!r}", "add the file beside the paper, or fix the name"

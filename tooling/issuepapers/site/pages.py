@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
-import re
 import secrets
 import shutil
 from collections import Counter, defaultdict
@@ -21,12 +20,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
-from urllib.parse import unquote
 
 from markupsafe import Markup, escape
 
 from ..fields import AGENCY_STATUSES, PAPER_STATUSES, REC_STATUSES, month_of
-from ..model import Collection, Document, Paper, Recommendation
+from ..model import Collection, Document, Paper, Recommendation, image_refs
 from ..registry import Meeting, WorkingGroup
 
 # Site paths of the generated pages and files.
@@ -736,22 +734,16 @@ class Generator:
         return f"{base}/{url}" if base else url
 
 
-_IMAGE_REFS = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 # Raster images only: an SVG served from the site's own origin could carry script.
 SITE_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 def images_of(paper: Paper, root: Path | None) -> dict[str, Path]:
     """Images a paper shows that sit under papers/ (links out of it are never followed): uri → file."""
-    body = paper.body
-    if root is None or ("![" not in body and "<img" not in body.lower()):
-        return {}
-    base = (Path(root) / "papers").resolve()
+    refs = image_refs(paper.body) if root is not None else []
+    base = (Path(root) / "papers").resolve() if refs else None
     found = {}
-    for m in _IMAGE_REFS.finditer(body):
-        src = unquote((m.group(1) or m.group(2) or "").split("#", 1)[0].split("?", 1)[0])
-        if not src or "://" in src or src.startswith(("/", "data:", "\\")) or ":" in src.split("/", 1)[0]:
-            continue
+    for _, src in refs:
         try:
             path = (Path(root) / paper.path).parent.joinpath(src).resolve()
         except (OSError, RuntimeError):
