@@ -254,7 +254,7 @@ _IMAGE_REFS = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*
 
 def image_refs(body: str) -> list[tuple[int, str]]:
     """(offset in the body, src) of every image that points at a file by relative path."""
-    if "![" not in body and "<img" not in body.lower():
+    if "![" not in body and not ("<" in body and "<img" in body.lower()):
         return []
     out = []
     for m in _IMAGE_REFS.finditer(body):
