@@ -99,6 +99,8 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         page.meta = {"title": str(escape(ours.title))}
         if ours.description:
             page.meta["description"] = str(escape(ours.description))
+        if uri == _pages().TRACKER:
+            page.meta["hide"] = ["toc"]  # the tracker's table wants the width more than a contents list
         return markdown
 
     def on_page_content(self, html, *, page, config, files):
