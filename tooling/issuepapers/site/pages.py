@@ -499,8 +499,9 @@ class Generator:
         out.append(Markup("<p>{} · {}</p>").format(ctx.a(CALENDAR, "Calendar of meetings"),
                                                    Markup('<a href="{}">Subscribe (iCalendar)</a>').format(
                                                        ctx.url(CALENDAR_ICS))))
+        # Last changed first; papers changed in the same commit by their meeting, newest first.
         latest = sorted(self.coll.papers, key=lambda p: (self.doc_time(p) or dt.datetime.min.replace(
-            tzinfo=dt.timezone.utc), p.path), reverse=True)[: self.opts.latest_papers]
+            tzinfo=dt.timezone.utc), self.paper_sort_key(p)), reverse=True)[: self.opts.latest_papers]
         out.append(_h(2, "Latest papers", "latest-papers"))
         out.append(_table(None, ["Meeting", "Working group", "Paper", "Status"], self.paper_rows(ctx, latest),
                           label="Latest papers"))
