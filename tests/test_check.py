@@ -76,6 +76,7 @@ CASES = [
     ("image-missing.md", P, "image-missing", 17, "error"),
     ("glyph-missing.md", P, "glyph-missing", 12, "warning"),
     ("body-too-deep-indent.md", P, "body-too-deep", 27, "error"),
+    ("body-too-deep-first-line.md", P, "body-too-deep", 8, "error"),
     ("rec-recommendation-path.md", "recommendations/17/17-051.md", "recommendation-path", 2, "error"),
     ("rec-id-term.md", "recommendations/16/17-050.md", "recommendation-path", 2, "error"),
     ("rec-duplicate-id.md", R, "duplicate-recommendation-id", 2, "error"),

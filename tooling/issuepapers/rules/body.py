@@ -19,7 +19,10 @@ MAX_NESTING = 12
 # Cheap scans (each starts with a literal or a small class, so the regex engine skips
 # ahead fast) that find any line that might nest deeply; only then is each line measured.
 _DEEP_INDENT = re.compile(r"\n[ \t]{%d}" % (MAX_NESTING * 2))
-_MARKER_RUN = re.compile(r"[-*+>](?:[ \t]*[-*+>]){%d}" % (MAX_NESTING - 1))
+# List and quote markers nest only at the start of a line, so both scans start at a
+# newline: a literal the regex engine jumps between, instead of trying every character.
+_MARKER = r"(?:[-*+>]|\d{1,9}[.)])"
+_MARKER_RUN = re.compile(r"\n[ \t]*%s(?:[ \t]*%s){%d}" % (_MARKER, _MARKER, MAX_NESTING - 1))
 _MARKERS = re.compile(r"^(?:[ \t]*(?:[-*+]|\d{1,9}[.)]|>)(?=[ \t]|$)[ \t]*)+")
 
 
@@ -112,8 +115,10 @@ def image_alt(doc, coll):
 def nesting(doc, coll):
     """Lists and quotes nest at most 12 levels deep (deeper bodies cannot be rendered safely)."""
     body = doc.body
-    if not (body[:1] in (" ", "\t") or _DEEP_INDENT.search(body) or _MARKER_RUN.search(body)
-            or body.count("<") > MAX_NESTING):
+    end = body.find("\n")
+    first = "\n" + (body if end == -1 else body[:end])  # the scans look for a newline before a line
+    if not (_DEEP_INDENT.match(first) or _MARKER_RUN.match(first) or _DEEP_INDENT.search(body)
+            or _MARKER_RUN.search(body) or body.count("<") > MAX_NESTING):
         return
     for n, line in enumerate(body.split("\n")):
         expanded = line.expandtabs(4)
@@ -130,7 +135,10 @@ def nesting(doc, coll):
 @rule("image-missing", ERROR, ("paper",))
 def image_files(doc, coll):
     """An image a paper shows by relative path is a file under papers/ (not a link out of the repository)."""
-    refs = image_refs(doc.body) if coll.root is not None else []
+    body = doc.body
+    if ("![" not in body and "<" not in body) or coll.root is None:
+        return  # no image syntax at all: the common case
+    refs = image_refs(body)
     if not refs:
         return
     base = (Path(coll.root) / "papers").resolve()

@@ -17,12 +17,29 @@ def unknown_keys(doc, coll):
             yield doc.source.key_at(key), f"unknown key {key!r} for a {doc.KIND}", hint
 
 
+def _subset(test):
+    """The fields of a kind that pass `test`, worked out once per kind."""
+    cache: dict[int, list] = {}
+
+    def fields_of(fields: dict) -> list:
+        key = id(fields)
+        if key not in cache:
+            cache[key] = [(n, spec) for n, spec in fields.items() if test(spec)]
+        return cache[key]
+
+    return fields_of
+
+
+_required = _subset(lambda spec: spec.required)
+_enumerated = _subset(lambda spec: bool(spec.choices))
+
+
 @rule("missing-field", ERROR)
 def required_fields(doc, coll):
     """Every required key must be present with a value."""
     data = doc.source.data
-    for name, spec in doc.FIELDS.items():
-        if spec.required and data.get(name) is None:
+    for name, spec in _required(doc.FIELDS):
+        if data.get(name) is None:
             pos = doc.source.key_at(name) if name in data else (doc.source.front_matter_end, 1)
             yield pos, f"missing required key `{name}`", f"add `{name}:` ({spec.doc})"
 
@@ -37,9 +54,9 @@ def field_types(doc, coll):
 @rule("invalid-value", ERROR)
 def enum_values(doc, coll):
     """Enumerated keys (status, action_required, agency_status) must take a listed value."""
-    for name, spec in doc.FIELDS.items():
+    for name, spec in _enumerated(doc.FIELDS):
         value = doc.values.get(name)
-        if spec.choices and value is not None and value not in spec.choices:
+        if value is not None and value not in spec.choices:
             yield (doc.source.at(name), f"`{name}` is {value!r}; expected one of: {', '.join(spec.choices)}",
                    did_you_mean(value, spec.choices))
 

@@ -33,9 +33,10 @@ def _printable(ch: str) -> bool:
 @rule("glyph-missing", WARNING, ("paper",))
 def glyphs(doc, coll):
     """A paper's characters are all in the bundled PDF fonts; others print as empty boxes."""
-    texts = [(None, doc.body)] + [(k, v) for k, v in doc.values.items() if isinstance(v, str)]
-    if all(t.isascii() for _, t in texts) or coll.root is None:
+    if coll.root is None or (doc.body.isascii() and all(
+            v.isascii() for v in doc.values.values() if type(v) is str)):
         return  # the fast path: every font has ASCII
+    texts = [(None, doc.body)] + [(k, v) for k, v in doc.values.items() if isinstance(v, str)]
     files = tuple(font_files(Path(coll.root)))
     if not files:
         return
