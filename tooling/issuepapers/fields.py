@@ -19,6 +19,8 @@ VOTED_STATUSES = frozenset({"adopted", "not-adopted"})  # need `meeting`
 AGENCY_STATUSES = ("pending", "concur", "partially-concur", "non-concur", "in-progress", "implemented")
 LIFECYCLE_STATES = ("active", "hiatus", "concluded")
 SIGNER_KEYS = ("prepared_by", "submitted_by")
+# What a scaffold puts where the author must write; the `placeholder-title` rule looks for it.
+PLACEHOLDER = "TODO"
 SIGNER_LABELS = {"prepared_by": "Prepared by", "submitted_by": "Submitted by"}
 
 # Body sections of a paper, in order: (title, required)

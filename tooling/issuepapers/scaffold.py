@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import UsageError
-from .fields import MONTH_RE, REC_ID_RE, did_you_mean
+from .fields import MONTH_RE, PLACEHOLDER, REC_ID_RE, did_you_mean
 from .fsutil import atomic_write
 from .model import Collection
 from .registry import Registry, WorkingGroup
@@ -71,6 +71,6 @@ def new_recommendation(root: Path, coll: Collection, wg_id: str, term: int | Non
         raise UsageError("no term given and committee.yml has no current_term", "pass --term N")
     rid = next_recommendation_id(coll, term)
     text = _env(root).get_template("recommendation.md.j2").render(
-        id=rid, term=term, title=title or "TODO: title of the recommendation",
+        id=rid, term=term, title=title or f"{PLACEHOLDER}: title of the recommendation",
         subcommittee=reg.subcommittees[wg.subcommittee], working_group=wg)
     return _write_new(root / "recommendations" / str(term) / f"{rid}.md", text)

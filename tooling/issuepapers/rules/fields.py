@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
-from ..fields import (AGENCY_STATUSES, REC_STATUSES, SIGNED_STATUSES, SIGNER_KEYS, VOTED_STATUSES,
+from ..fields import (PLACEHOLDER, AGENCY_STATUSES, REC_STATUSES, SIGNED_STATUSES, SIGNER_KEYS, VOTED_STATUSES,
                       did_you_mean)
 from . import rule
 
@@ -111,7 +111,7 @@ def agency_response_date(doc, coll):
 
 @rule("placeholder-title", WARNING)
 def title_placeholder(doc, coll):
-    """A `title` should not keep the scaffold's `TODO` placeholder."""
+    """A `title` should not keep the scaffold's placeholder."""
     title = doc.values.get("title") or ""
-    if title.startswith("TODO"):
+    if title.startswith(PLACEHOLDER):
         yield doc.source.at("title"), "the title still holds the scaffold's placeholder", "write the title"
