@@ -24,7 +24,9 @@ REGISTRY_RULES = {
 
 _TOP_KEYS = ("committee", "terms", "subcommittees", "meetings")
 _COMMITTEE_KEYS = ("name", "short_name", "agency", "current_term", "logo",
-                   "signature_grace_days", "signature_lead_days", "site_url")
+                   "signature_grace_days", "signature_lead_days", "site_url", "templates", "public_statuses")
+# Papers the public site shows (and its PDFs, books, feeds and indexes): the committee's setting.
+DEFAULT_PUBLIC_STATUSES = ("final", "published")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Committee:
     signature_grace_days: int = 0
     signature_lead_days: int = 180
     site_url: str | None = None
+    templates: str | None = None  # the folder searched before the package's templates (default templates/)
+    public_statuses: tuple[str, ...] = DEFAULT_PUBLIC_STATUSES
 
 
 @dataclass
@@ -209,6 +213,35 @@ class _Reader:
         return v
 
 
+def _templates_folder(r: _Reader, c: dict) -> str | None:
+    value = r.text(c, "templates", ("committee",))
+    if value is None:
+        return None
+    parts = Path(value).parts
+    if not value.strip() or Path(value).is_absolute() or ".." in parts or "\\" in value or "\0" in value:
+        r.bad(("committee", "templates"), f"`templates` must be a folder inside the repository, got {value!r}",
+              "a relative path such as `templates`")
+        return None
+    return value
+
+
+def _public_statuses(r: _Reader, c: dict) -> tuple[str, ...]:
+    value = c.get("public_statuses")
+    if value is None:
+        return DEFAULT_PUBLIC_STATUSES
+    from .fields import PAPER_STATUSES
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        r.bad(("committee", "public_statuses"), "`public_statuses` must be a list of paper statuses",
+              f"e.g. [final, published]; statuses: {', '.join(PAPER_STATUSES)}")
+        return DEFAULT_PUBLIC_STATUSES
+    for i, v in enumerate(value):
+        if v not in PAPER_STATUSES:
+            r.bad(("committee", "public_statuses", i), f"unknown paper status {v!r}",
+                  did_you_mean(v, PAPER_STATUSES) or f"statuses: {', '.join(PAPER_STATUSES)}")
+    return tuple(v for v in value if v in PAPER_STATUSES)
+
+
 def load_registry(root: Path) -> Registry:
     path = root / REGISTRY_FILE
     reg = Registry()
@@ -238,6 +271,8 @@ def build_registry(src: Source, reg: Registry) -> None:
         signature_grace_days=r.integer(c, "signature_grace_days", ("committee",), 0),
         signature_lead_days=r.integer(c, "signature_lead_days", ("committee",), 180),
         site_url=r.text(c, "site_url", ("committee",)),
+        templates=_templates_folder(r, c),
+        public_statuses=_public_statuses(r, c),
     )
     seen_terms: dict = {}
     for i, t in enumerate(r.list(top.get("terms"), ("terms",))):

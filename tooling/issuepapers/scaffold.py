@@ -12,15 +12,12 @@ from .fsutil import atomic_write
 from .model import Collection
 from .registry import Registry, WorkingGroup
 
-SCAFFOLDS = Path("templates") / "scaffolds"
+def _env(root: Path, reg: Registry) -> jinja2.Environment:
+    """templates/scaffolds: the committee's files first, then the package's."""
+    from .assets import templates_for
 
-
-def _env(root: Path) -> jinja2.Environment:
-    folder = root / SCAFFOLDS
-    if not folder.is_dir():
-        raise UsageError(f"no scaffolds folder {SCAFFOLDS}", "restore templates/scaffolds from the project")
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
-                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return templates_for(root, reg).jinja("scaffolds", autoescape=False, keep_trailing_newline=True,
+                                          undefined=jinja2.StrictUndefined)
 
 
 def _working_group(reg: Registry, wg_id: str) -> WorkingGroup:
@@ -46,7 +43,7 @@ def new_paper(root: Path, reg: Registry, wg_id: str, meeting_value: str) -> Path
         hint = "write the meeting as YYYY-MM" if not MONTH_RE.match(meeting_value) else \
             "add the meeting to committee.yml first"
         raise UsageError(f"no public meeting {meeting_value!r} in committee.yml", hint)
-    text = _env(root).get_template("paper.md.j2").render(
+    text = _env(root, reg).get_template("paper.md.j2").render(
         subcommittee=reg.subcommittees[wg.subcommittee], working_group=wg, meeting=meeting,
         committee=reg.committee)
     return _write_new(root / "papers" / wg.id / f"{meeting.month}.md", text)
@@ -70,7 +67,7 @@ def new_recommendation(root: Path, coll: Collection, wg_id: str, term: int | Non
     if term is None:
         raise UsageError("no term given and committee.yml has no current_term", "pass --term N")
     rid = next_recommendation_id(coll, term)
-    text = _env(root).get_template("recommendation.md.j2").render(
+    text = _env(root, reg).get_template("recommendation.md.j2").render(
         id=rid, term=term, title=title or f"{PLACEHOLDER}: title of the recommendation",
         subcommittee=reg.subcommittees[wg.subcommittee], working_group=wg)
     return _write_new(root / "recommendations" / str(term) / f"{rid}.md", text)

@@ -13,7 +13,8 @@ from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local_sources, logo_of, long_date,
                       paper_context, revisions_of, timestamp, w3c)
-from .engine import Engine, RenderError, engine_digest, jinja_env, templates_dir
+from ..assets import templates_for
+from .engine import Engine, RenderError, engine_digest, jinja_env
 from .render import ensure_history
 
 _SRC = re.compile(r"""(<img\b[^>]*?\bsrc=")([^"]*)(")""", re.I)
@@ -95,7 +96,7 @@ def book_html(root: Path, coll: Collection, meeting_id: str) -> str:
         "keywords": [k for k in (reg.committee.short_name, "meeting book", "Government Issue Paper", meeting.id) if k],
         "generator": GENERATOR, "created": stamp, "modified": stamp,
     }
-    env = jinja_env(templates_dir(root))
+    env = jinja_env(templates_for(root, reg))
     return env.get_template("book.html.j2").render(
         lang=LANG, meta=meta, draft=draft, committee=reg.committee.name,
         logo=logo_of(root, coll, root), logo_alt=f"{reg.committee.agency or reg.committee.name} logo",
@@ -117,7 +118,8 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
 
         raise UsageError(f"unknown meeting {unknown[0]!r}", did_you_mean(unknown[0], list(reg.meetings)))
     ensure_history(root, coll)
-    digest = engine_digest(root)
+    templates = templates_for(root, reg)
+    digest = engine_digest(templates)
     manifest = Manifest(root, out_dir)
     written = []
     try:
@@ -129,7 +131,7 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
                 raise RenderError(f"meeting book {mid}: image without alt text: {missing[0][:120]!r}", "image-alt")
             key = content_key(digest, html, root, local_sources(html))
             if not manifest.fresh(rel, key):
-                data = Engine.for_root(root).write(html, root.as_uri() + "/", hashlib.sha256(key.encode()).digest()[:16])
+                data = Engine.for_root(root, templates).write(html, root.as_uri() + "/", hashlib.sha256(key.encode()).digest()[:16])
                 atomic_write(out_dir / rel, data)
                 manifest.set(rel, key)
             written.append(out_dir / rel)

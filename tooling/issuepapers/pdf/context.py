@@ -6,9 +6,11 @@ No WeasyPrint here: this runs in the parent process, is cheap, and its output
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
@@ -96,15 +98,38 @@ def w3c(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def logo_of(root: Path, coll: Collection, base_dir: Path) -> str | None:
-    """The registry's logo as a URL relative to `base_dir`, when the file exists."""
-    logo = coll.registry.committee.logo
-    if not logo:
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def logo_file(root: Path, coll: Collection) -> Path | None:
+    """committee.yml's `logo` (a file inside the repository), else the template chain's logo slot."""
+    named = coll.registry.committee.logo
+    if named:
+        path = (Path(root) / named).resolve()
+        if not path.is_relative_to(Path(root).resolve()) or not path.is_file():
+            from ..assets import TemplateMissing
+
+            raise TemplateMissing(f"committee.yml: logo {named!r} is not a file in the repository",
+                                  "fix `committee.logo`, or remove it to use templates/assets/logo.svg")
+        return path
+    from ..assets import templates_for
+
+    return templates_for(root, coll.registry).logo()
+
+
+@lru_cache(maxsize=8)
+def _data_url(path: Path, size: int, mtime: float) -> str:  # noqa: ARG001 (cache key)
+    mime = LOGO_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def logo_of(root: Path, coll: Collection, base_dir: Path | None = None) -> str | None:  # noqa: ARG001
+    """The logo as a data: URL: the HTML (and so the PDF) is the same wherever the package is installed."""
+    path = logo_file(root, coll)
+    if path is None:
         return None
-    path = (root / logo)
-    if not path.is_file():
-        return None
-    return Path(os.path.relpath(path, base_dir)).as_posix()
+    st = path.stat()
+    return _data_url(path, st.st_size, st.st_mtime)
 
 
 def anchor_of(path: str) -> str:

@@ -17,39 +17,28 @@ import jinja2
 from .. import __version__
 from .fetcher import SandboxFetcher
 
-from ..assets import STYLESHEET, templates_dir  # noqa: F401 (re-exported for render, book, benchmarks)
+from ..assets import STYLESHEET, Templates  # noqa: F401 (STYLESHEET re-exported for benchmarks)
 
 PDF_VARIANT = "pdf/ua-1"
+PDF_TEMPLATE_DIRS = ("pdf", "fonts", "assets")
 
 
-def asset_roots(root: Path) -> tuple[Path, ...]:
-    """Folders a render may read: the templates (fonts, CSS, logo) and papers/ (images beside a paper)."""
-    roots = [templates_dir(root), root / "templates", root / "papers"]
+def asset_roots(root: Path, templates: Templates) -> tuple[Path, ...]:
+    """Folders a render may read: the template chain (fonts, CSS, logo) and papers/ (images beside a paper)."""
     out: list[Path] = []
-    for r in roots:
+    for r in (*templates.dirs, Path(root) / "papers"):
         r = r.resolve()
         if r not in out:
             out.append(r)
     return tuple(out)
 
 
-def engine_digest(root: Path) -> str:
+def engine_digest(templates: Templates) -> str:
     """Hash of what shapes every PDF besides the paper: package version, templates, CSS, fonts, assets."""
-    h = hashlib.sha256(f"issuepapers {__version__}\0".encode())
-    try:
-        import weasyprint
+    import weasyprint
 
-        h.update(f"weasyprint {weasyprint.__version__}\0".encode())
-    except ImportError:  # pragma: no cover
-        pass
-    tdir = templates_dir(root)
-    for sub in ("pdf", "fonts", "assets"):
-        base = tdir / sub
-        if not base.is_dir():
-            continue
-        for f in sorted(p for p in base.rglob("*") if p.is_file()):
-            h.update(f.relative_to(tdir).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(f.read_bytes()).digest())
+    h = hashlib.sha256(f"issuepapers {__version__}\0weasyprint {weasyprint.__version__}\0".encode())
+    h.update(templates.digest(PDF_TEMPLATE_DIRS).encode())
     return h.hexdigest()
 
 
@@ -103,15 +92,15 @@ class _Collect(logging.Handler):
         self.records.append(record.getMessage())
 
 
-def jinja_env(tdir: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(tdir / "pdf")),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+def jinja_env(templates: Templates) -> jinja2.Environment:
+    """The PDF templates: the committee's `pdf/` first, then the package's, file by file."""
+    return templates.jinja("pdf", autoescape=True, undefined=jinja2.StrictUndefined,
+                           trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 @dataclass
 class Engine:
-    templates: Path
+    templates: Templates
     roots: tuple[Path, ...]
     fetcher: SandboxFetcher = field(init=False)
 
@@ -125,9 +114,9 @@ class Engine:
         wlog = logging.getLogger("weasyprint")
         wlog.propagate = False
         wlog.handlers[:] = [logging.NullHandler()]
-        self.fetcher = SandboxFetcher(self.roots)
-        self.font_config = isolated_font_configuration(self.templates / "fonts", FontConfiguration)
-        css_path = self.templates / STYLESHEET
+        self.fetcher = SandboxFetcher(self.roots, fallback=self.templates.fallback)
+        self.font_config = isolated_font_configuration(self.templates.fonts_dir(), FontConfiguration)
+        css_path = self.templates.find(STYLESHEET)
         self.stylesheet = CSS(string=css_path.read_text(encoding="utf-8"), base_url=css_path.as_uri(),
                               url_fetcher=self.fetcher, font_config=self.font_config)
         if self.fetcher.refused:
@@ -135,13 +124,12 @@ class Engine:
                               "pdf-fetch-refused")
 
     @classmethod
-    def for_root(cls, root: Path) -> "Engine":
-        tdir = templates_dir(root).resolve()
-        roots = asset_roots(root)
-        key = (tdir, roots)
+    def for_root(cls, root: Path, templates: Templates) -> "Engine":
+        roots = asset_roots(root, templates)
+        key = (templates.dirs, roots)
         eng = cls._cache.get(key)
         if eng is None:
-            eng = cls._cache[key] = cls(tdir, roots)
+            eng = cls._cache[key] = cls(templates, roots)
         return eng
 
     def write(self, html: str, base_url: str, identifier: bytes | None = None) -> bytes:

@@ -34,9 +34,12 @@ class FetchRefused(ValueError):
 class SandboxFetcher(URLFetcher):
     """A WeasyPrint URL fetcher confined to `data:` and files under `roots`."""
 
-    def __init__(self, roots: list[Path] | tuple[Path, ...]):
+    def __init__(self, roots: list[Path] | tuple[Path, ...], fallback=None):
         super().__init__(timeout=1, allowed_protocols=("data", "file"), allow_redirects=False)
         self.roots = tuple(Path(r).resolve() for r in roots)
+        # A committee that overrides one template file: URLs relative to it (fonts beside the
+        # stylesheet) are looked up in the rest of the template chain.
+        self.fallback = fallback
         self.refused: list[tuple[str, str]] = []  # (url, reason), for the current document
 
     def reset(self) -> None:
@@ -64,6 +67,10 @@ class SandboxFetcher(URLFetcher):
             return self._refuse(url, "unreadable path")
         if not self.inside(path):
             return self._refuse(url, "outside the repository's asset roots")
+        if not path.exists() and self.fallback is not None:
+            path = (self.fallback(path) or path).resolve()
+            if not self.inside(path):
+                return self._refuse(url, "outside the repository's asset roots")
         if not path.exists():
             return self._refuse(url, "no such file")
         mime = ALLOWED_SUFFIXES.get(path.suffix.lower())

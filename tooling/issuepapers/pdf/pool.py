@@ -25,6 +25,7 @@ HANG_GRACE = 30.0  # extra seconds before a worker that ignores its alarm is aba
 class Job:
     name: str  # paper path (or book id): what a failure names
     root: str
+    templates: tuple[str, ...]  # the template chain, committee's first
     html: str
     base_url: str
     identifier: bytes
@@ -51,6 +52,7 @@ def run_job(job: Job, timeout: float | None) -> Outcome:
     """Render one job in this process, under a SIGALRM time limit when on the main thread."""
     import time
 
+    from ..assets import Templates
     from .engine import Engine, RenderError
 
     use_alarm = bool(timeout) and threading.current_thread() is threading.main_thread() \
@@ -60,7 +62,7 @@ def run_job(job: Job, timeout: float | None) -> Outcome:
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        engine = Engine.for_root(Path(job.root))
+        engine = Engine.for_root(Path(job.root), Templates(tuple(Path(d) for d in job.templates)))
         data = engine.write(job.html, job.base_url, job.identifier)
         return Outcome(job.name, data, seconds=time.perf_counter() - start)
     except _Timeout:

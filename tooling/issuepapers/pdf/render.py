@@ -12,7 +12,8 @@ from ..fsutil import atomic_write
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import images_without_alt, local_sources, paper_context, paper_metadata, revisions_of, timestamp
-from .engine import engine_digest, jinja_env, templates_dir
+from ..assets import templates_for
+from .engine import engine_digest, jinja_env
 from .pool import DEFAULT_TIMEOUT, Job, Outcome, default_jobs, run_jobs
 
 
@@ -65,7 +66,7 @@ def select_papers(coll: Collection, paths: list[str] | None) -> tuple[list[Paper
 def paper_html(root: Path, coll: Collection, paper: Paper, draft: bool = False, env=None,
                revision: int | None = None) -> tuple[str, dict]:
     """The HTML WeasyPrint lays out for one paper, and its metadata."""
-    env = env or jinja_env(templates_dir(root))
+    env = env or jinja_env(templates_for(root, coll.registry))
     ctx = paper_context(root, coll, paper, draft=draft, revision=revision)
     meta = paper_metadata(coll, paper, ctx, timestamp(paper, coll))
     return env.get_template("paper.html.j2").render(p=ctx, meta=meta), ctx
@@ -81,8 +82,9 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
     if not papers:
         return report
     ensure_history(root, coll)
-    env = jinja_env(templates_dir(root))
-    digest = engine_digest(root)
+    templates = templates_for(root, coll.registry)
+    env = jinja_env(templates)
+    digest = engine_digest(templates)
     manifest = Manifest(root, out_dir)
     revisions = revisions_of(root, coll)  # printed, so part of the HTML and of the cache key
     todo: list[Job] = []
@@ -109,7 +111,7 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
             report.skipped.append(paper.path)
             continue
         keys[paper.path] = (rel, key)
-        todo.append(Job(paper.path, str(root), html, base_dir.as_uri() + "/",
+        todo.append(Job(paper.path, str(root), tuple(map(str, templates.dirs)), html, base_dir.as_uri() + "/",
                         hashlib.sha256(key.encode()).digest()[:16]))
 
     def done(out: Outcome) -> None:

@@ -37,7 +37,7 @@ def glyphs(doc, coll):
             v.isascii() for v in doc.values.values() if type(v) is str)):
         return  # the fast path: every font has ASCII
     texts = [(None, doc.body)] + [(k, v) for k, v in doc.values.items() if isinstance(v, str)]
-    files = tuple(font_files(Path(coll.root)))
+    files = tuple(font_files(Path(coll.root), coll.registry))
     if not files:
         return
     covered = _coverage(files)

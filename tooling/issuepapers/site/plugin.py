@@ -48,6 +48,7 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         if not registry.is_file():
             raise PluginError(f"issuepapers: registry {registry} not found (plugin option `registry`)")
         self.root = registry.parent
+        self._theme_dirs(config)
         for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in [str(x) for x in target]:
@@ -56,6 +57,25 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
             self.atomic = site_build.AtomicSiteDir(Path(config.site_dir))
             config.site_dir = str(self.atomic.begin())
         return config
+
+    def _theme_dirs(self, config) -> None:
+        """The template chain's site/ folders (committee's, then the package's) after the theme's custom_dir.
+
+        Material then finds our partial overrides, and MkDocs copies our static
+        assets (site.css, tracker.js), from wherever the package is installed; a
+        committee overrides any one of those files by placing it in its own
+        templates/site/, like MkDocs' custom_dir.
+        """
+        from ..assets import templates_for
+        from ..registry import load_registry
+
+        chain = templates_for(self.root, load_registry(self.root))
+        dirs = config.theme.dirs
+        at = 1 if config.theme.custom_dir else 0
+        for folder in chain.subdirs("site"):
+            if str(folder) not in dirs and str(folder.resolve()) not in [str(Path(d).resolve()) for d in dirs]:
+                dirs.insert(at, str(folder))
+                at += 1
 
     def on_files(self, files: Files, *, config):
         from .build import generate_site

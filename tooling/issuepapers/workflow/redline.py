@@ -33,7 +33,6 @@ from .tags import publish_tags
 INS_OPEN, INS_CLOSE = "[+", "+]"
 DEL_OPEN, DEL_CLOSE = "[-", "-]"
 WORKTREE = "working tree"
-CSS_FILE = Path(__file__).with_name("redline.css")
 
 # -- versions -----------------------------------------------------------------------
 
@@ -632,9 +631,11 @@ def redline_html_fragment(root: Path, coll, paper_path: str, from_rev: str | Non
 
 
 def css(root: Path | None = None) -> str:
-    """The redline stylesheet: the repository's templates/redline/redline.css, else the bundled one."""
-    own = Path(root) / "templates" / "redline" / "redline.css" if root else None
-    return (own if own and own.is_file() else CSS_FILE).read_text(encoding="utf-8")
+    """The redline stylesheet: templates/redline/redline.css, the committee's first, else the package's."""
+    from ..assets import PACKAGE_TEMPLATES, Templates
+
+    chain = Templates.for_root(root) if root else Templates((PACKAGE_TEMPLATES,))
+    return chain.find("redline/redline.css").read_text(encoding="utf-8")
 
 
 def to_html_page(rl: Redline, root: Path | None = None, lang: str = "en-US") -> str:
