@@ -25,7 +25,8 @@ from corpus import generate  # noqa: E402
 
 from issuepapers.collection import load_collection  # noqa: E402
 from issuepapers.pdf import render_all  # noqa: E402
-from issuepapers.pdf.engine import PDF_VARIANT, STYLESHEET, jinja_env, templates_dir  # noqa: E402
+from issuepapers.assets import templates_for  # noqa: E402
+from issuepapers.pdf.engine import PDF_VARIANT, STYLESHEET, jinja_env  # noqa: E402
 from issuepapers.pdf.render import paper_html  # noqa: E402
 
 
@@ -34,10 +35,11 @@ def raw_weasyprint(root: Path, coll) -> tuple[float, int]:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    env = jinja_env(templates_dir(root))
+    templates = templates_for(root, coll.registry)
+    env = jinja_env(templates)
     pages = [(paper_html(root, coll, p, env=env)[0], (root / p.path).parent.as_uri() + "/") for p in coll.papers]
     fc = FontConfiguration()
-    css_path = templates_dir(root) / STYLESHEET
+    css_path = templates.find(STYLESHEET)
     css = CSS(string=css_path.read_text(), base_url=css_path.as_uri(), font_config=fc)
     HTML(string=pages[0][0], base_url=pages[0][1]).write_pdf(stylesheets=[css], font_config=fc,
                                                             pdf_variant=PDF_VARIANT)  # warm-up

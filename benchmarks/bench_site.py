@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from corpus import generate  # noqa: E402
 
 BIN = Path(sys.executable).parent
-ENV = {**os.environ, "ISSUEPAPERS_PDF": "0", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1711929600",
+ENV = {**os.environ, "ISSUEPAPERS_PDF": "false", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1711929600",
        "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.org",
        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.org"}
 NAV = """nav:

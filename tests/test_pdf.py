@@ -257,13 +257,19 @@ def test_byte_identical_rerun_and_other_checkout(built, tmp_path):
     assert (tmp_path / "else" / pdf_relpath(CBR)).read_bytes() == first
 
 
-def test_timestamps_from_git_and_source_date_epoch(built, tmp_path, monkeypatch):
+def test_timestamps_from_git_and_passed_explicitly(built, tmp_path, monkeypatch):
+    """Each PDF is stamped from its own paper's commit, or a stamp passed in; never from the environment."""
+    import datetime as dt
+
     root, out, _, _ = built
     info = PdfReader(out / pdf_relpath(CBR)).metadata
     assert info["/CreationDate"].startswith("D:20240126100000")  # the paper's last commit
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # process-wide state: it decides nothing here
     render_all(root, load_collection(root), tmp_path / "sde", jobs=1, paths=[CBR])
-    info = PdfReader(tmp_path / "sde" / pdf_relpath(CBR)).metadata
+    assert (tmp_path / "sde" / pdf_relpath(CBR)).read_bytes() == (out / pdf_relpath(CBR)).read_bytes()
+    stamp = dt.datetime.fromtimestamp(1700000000, dt.timezone.utc)
+    render_all(root, load_collection(root), tmp_path / "stamped", jobs=1, paths=[CBR], stamps={CBR: stamp})
+    info = PdfReader(tmp_path / "stamped" / pdf_relpath(CBR)).metadata
     assert info["/CreationDate"].startswith("D:20231114221320")
 
 

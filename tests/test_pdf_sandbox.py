@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from conftest import REPO
 
+from issuepapers.assets import Templates
 from issuepapers.pdf.engine import Engine, RenderError, asset_roots
 from issuepapers.pdf.fetcher import FetchRefused, SandboxFetcher
 
@@ -68,13 +69,13 @@ def page_html(body: str, head: str = "") -> str:
 
 
 def render(root: Path, html: str) -> bytes:
-    return Engine.for_root(root).write(html, (root / "papers/wg").as_uri() + "/")
+    return Engine.for_root(root, Templates.for_root(root)).write(html, (root / "papers/wg").as_uri() + "/")
 
 
 # The fetcher alone -------------------------------------------------------------------------
 
 def test_fetcher_allows_data_and_assets(repo):
-    f = SandboxFetcher(asset_roots(repo))
+    f = SandboxFetcher(asset_roots(repo, Templates.for_root(repo)))
     assert f.fetch("data:text/plain;base64,aGk=").read() == b"hi"
     assert f.fetch("data:,a%20b").read() == b"a b"
     assert f.fetch((repo / "papers/wg/chart.png").as_uri()).read().startswith(b"\x89PNG")
@@ -93,14 +94,14 @@ def test_fetcher_allows_data_and_assets(repo):
     "javascript:alert(1)",
 ])
 def test_fetcher_refuses(repo, url):
-    f = SandboxFetcher(asset_roots(repo))
+    f = SandboxFetcher(asset_roots(repo, Templates.for_root(repo)))
     with pytest.raises(FetchRefused):
         f.fetch(url)
     assert f.refused and f.refused[0][0] == url
 
 
 def test_fetcher_refuses_escapes_and_symlinks(repo, tmp_path):
-    f = SandboxFetcher(asset_roots(repo))
+    f = SandboxFetcher(asset_roots(repo, Templates.for_root(repo)))
     escape = (repo / "papers/wg").as_uri() + "/../../../secret.png"
     with pytest.raises(FetchRefused, match="outside"):
         f.fetch(escape)

@@ -25,7 +25,8 @@ from issuepapers.collection import load_collection
 
 SITE_FIXTURES = FIXTURES / "site"
 TODAY_EPOCH = "1711929600"  # 2024-04-01T00:00:00Z: the next public meeting is June 2024
-BUILD_ENV = {"ISSUEPAPERS_PDF": "0", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": TODAY_EPOCH,
+# The members' preview: every document of the sample has its page (test_visibility tests the public site).
+BUILD_ENV = {"ISSUEPAPERS_PDF": "false", "ISSUEPAPERS_PREVIEW": "true", "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": TODAY_EPOCH,
              "NO_COLOR": "1"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -264,7 +265,8 @@ def test_generation_is_deterministic(built):
         for _ in range(2):
             c = load_collection(built, history=True)
             today, stamp = build_clock(c.history)
-            outs.append(generate(c, SiteOptions(today=today, build_time=stamp)).files)
+            outs.append(generate(c, SiteOptions(today=today, build_time=stamp,
+                                                site_url="https://coac.example.org/")).files)
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
     assert outs[0] == outs[1]
@@ -465,11 +467,14 @@ def test_redline_page_against_the_previous_commit(built):
         assert not (built / "site" / other / "redline").exists()
     rec = next(p for p in json.loads((built / "site/papers.json").read_text())["papers"]
                if p["path"] == "papers/cross-border-recognition/2024-03.md")
-    assert rec["redline"] == "papers/cross-border-recognition/2024-03/redline/" and rec["revision"] == 1
+    assert rec["redline"] == "https://coac.example.org/papers/cross-border-recognition/2024-03/redline/"
+    assert rec["revision"] == 1
 
 
 def test_redline_since_the_publish_tag_and_revision_numbers(sample_repo):
-    """A paper edited after its publish tag: a redline since that revision; tagged papers show "Revision N"."""
+    """A paper edited after its publish tag: the public site keeps the tagged version ("Revision 1", no
+    redline of unpublished words); the preview shows the edit, its redline since that revision, and
+    "2 in preparation". Tagged papers show "Revision N"."""
     root = sample_repo
     tpe, cbr = "papers/trade-partnership-engagement/2024-03", "papers/cross-border-recognition/2024-03"
     git(root, "tag", "-a", f"{tpe}/v1", "-m", "Publish")  # published, unchanged since
@@ -478,11 +483,20 @@ def test_redline_since_the_publish_tag_and_revision_numbers(sample_repo):
     text = paper.read_text().replace("bi-weekly", "monthly").replace("Three later sessions", "Later sessions")
     paper.write_text(text)
     git(root, "commit", "-q", "-am", "Monthly meetings", date="2024-02-10T10:00:00+00:00")
-    r = mkdocs(root)
+    r = mkdocs(root, env={"ISSUEPAPERS_PREVIEW": "false"})  # the public site
+    assert r.returncode == 0, r.stderr
+    page = article(html(root, cbr))
+    assert "<dt>Revision</dt><dd>1</dd>" in page and "Changes since" not in page  # the public record: v1
+    assert "bi-weekly" in page and "monthly" not in page
+    assert not (root / "site" / cbr / "redline").exists()
+    tagged = article(html(root, tpe))
+    assert "<dt>Revision</dt><dd>1</dd>" in tagged and "Changes since" not in tagged
+
+    r = run_cli("build", "--preview", cwd=root, env=BUILD_ENV)
     assert r.returncode == 0, r.stderr
     page = article(html(root, cbr))
     assert '<a class="md-button md-button--secondary" href="redline/">Changes since Revision 1</a>' in page
-    assert "<dt>Revision</dt><dd>2</dd>" in page  # published and changed since v1: the revision under way
+    assert re.search(r"<dt>Revision</dt>\s*<dd>2 in preparation", page)  # preview only
     red = article(html(root, f"{cbr}/redline"))
     assert "<h1>Redline: Cross-Border Recognition Working Group</h1>" in red
     dels = re.findall(r'<del class="rl-del"><span class="rl-mark">\[- </span>(.*?)<span', red)
@@ -495,6 +509,7 @@ def test_redline_since_the_publish_tag_and_revision_numbers(sample_repo):
     review = article(html(root, "papers/ace-modernization/2024-03"))  # in review, one commit, no tag
     assert "<dt>Revision</dt>" not in review and "Changes since" not in review
     assert not (root / "site/papers/ace-modernization/2024-03/redline").exists()
+
 
 
 def test_the_same_commit_builds_byte_identical_pages(tmp_path):

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -209,11 +208,17 @@ def test_publish_tags_records_pdf_and_revisions(sample_repo):
     assert done.returncode == 0, done.stderr
     tag = "papers/cross-border-recognition/2024-03/v1"
     assert git(root, "tag", "-l", "papers/*").split() == [tag]
-    # already published and signed: nothing to edit, so the tag is on HEAD
-    assert git(root, "rev-parse", f"{tag}^{{commit}}").strip() == head
+    # already published and signed: nothing to edit, so the tag is on one new commit that archives the PDF,
+    # with the dates of the commit it was printed from
+    tagged = git(root, "rev-parse", f"{tag}^{{commit}}").strip()
+    assert tagged == git(root, "rev-parse", "HEAD").strip()
+    assert git(root, "rev-parse", f"{tagged}^").strip() == head
+    assert git(root, "show", "-s", "--format=%cI", tagged) == git(root, "show", "-s", "--format=%cI", head)
+    assert git(root, "diff", "--name-only", head, tagged).split() == ["published/cross-border-recognition/2024-03/v1.pdf"]
     assert git(root, "cat-file", "-t", tag).strip() == "tag"  # annotated
     message = tag_message(root, tag)
     pdf = root / "site/pdf/cross-border-recognition/2024-03.pdf"
+    assert (root / "published/cross-border-recognition/2024-03/v1.pdf").read_bytes() == pdf.read_bytes()
     assert f"PDF-SHA256: {_sha(pdf)}" in message and "Revision: 1" in message and "Date: 2024-01-25" in message
     assert revision_of(root, PAPER) == 1
 
@@ -289,34 +294,7 @@ def test_publish_usage_errors(sample_repo):
     assert bad.returncode == 2 and "not an issue paper" in bad.stderr
 
 
-# init ------------------------------------------------------------------------------------
-
-def test_init_then_check_then_mkdocs_build(tmp_path):
-    target = tmp_path / "committee"
-    done = cli("init", str(target), "--name", "Trade Advisory Committee", "--short-name", "TAC", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    for rel in ("committee.yml", "mkdocs.yml", ".pre-commit-config.yaml", ".github/workflows/issuepapers.yml",
-                "CODEOWNERS", "templates/scaffolds/paper.md.j2", "requirements.txt", ".gitignore"):
-        assert (target / rel).is_file(), rel
-    assert list((target / "papers/example-working-group").glob("*.md"))
-    assert (target / ".git").is_dir()
-    ci = (target / ".github/workflows/issuepapers.yml").read_text()
-    assert "issuepapers check --format github" in ci and "mkdocs build" in ci
-    check = cli("check", "--strict", cwd=target)
-    assert check.returncode == 0, check.stdout + check.stderr
-    # `new` works from the scaffolds init copied
-    meeting = next((target / "papers/example-working-group").glob("*.md")).stem
-    assert cli("codeowners", "--check", cwd=target).returncode == 0
-    again = cli("init", str(target), cwd=tmp_path)
-    assert again.returncode == 2 and "not empty" in again.stderr
-    if importlib.util.find_spec("issuepapers.site.plugin") is None:
-        pytest.skip("the site plugin is not there yet: mkdocs build not tried")
-    mkdocs = Path(sys.executable).with_name("mkdocs")
-    build = subprocess.run([str(mkdocs) if mkdocs.exists() else "mkdocs", "build"], cwd=target,
-                           capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-    assert build.returncode == 0, build.stderr
-    assert (target / "site/index.html").is_file()
-    assert meeting
+# init: tests/test_init.py (and tests/test_install.py for the installed package)
 
 
 # CODEOWNERS ------------------------------------------------------------------------------

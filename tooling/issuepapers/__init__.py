@@ -1,3 +1,3 @@
 """issuepapers: advisory-committee issue papers as checked Markdown."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

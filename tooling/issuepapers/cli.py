@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ERROR, Finding, emit, summary, use_colour
+# FORMATS: the `--format` choices of every command that reports findings (text, json, github, gitlab),
+# kept in diagnostics beside `emit` so the pdf and workflow commands offer the same ones.
+from .diagnostics import ERROR, FORMATS, Finding, emit, summary, use_colour
 from .errors import UsageError
-
-FORMATS = ("text", "json", "github")
 
 
 def _root(args) -> Path:

@@ -1,7 +1,8 @@
-"""Findings and how they are printed: text, JSON and GitHub annotations."""
+"""Findings and how they are printed: text, JSON, GitHub annotations and GitLab Code Quality JSON."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -11,6 +12,8 @@ from typing import IO, Iterable
 ERROR = "error"
 WARNING = "warning"
 SEVERITIES = (ERROR, WARNING)
+# Every command that reports findings offers these (`--format`), printed by `emit`.
+FORMATS = ("text", "json", "github", "gitlab")
 
 
 @dataclass(frozen=True, order=True)
@@ -80,6 +83,32 @@ def format_github(findings: Iterable[Finding]) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+# GitLab Code Quality (a subset of the Code Climate issue format):
+# https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format
+_GITLAB_SEVERITY = {ERROR: "major", WARNING: "minor"}
+
+
+def format_gitlab(findings: Iterable[Finding]) -> str:
+    """A JSON list of Code Quality issues. The fingerprint is the SHA-256 of path, rule and message
+    (not the line), so an issue keeps its identity when lines move above it; the n-th repeat of the same
+    path, rule and message in one report gets `n` appended, so fingerprints stay unique."""
+    out, seen = [], {}
+    for f in findings:
+        key = f"{f.path}\0{f.rule}\0{f.message}"
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        if n:
+            key += f"\0{n}"
+        out.append({
+            "description": f.message + (f" (hint: {f.hint})" if f.hint else ""),
+            "check_name": f.rule,
+            "fingerprint": hashlib.sha256(key.encode("utf-8")).hexdigest(),
+            "severity": _GITLAB_SEVERITY.get(f.severity, "info"),
+            "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
+        })
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
 def summary(findings: list[Finding]) -> str:
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
@@ -92,5 +121,7 @@ def emit(findings: list[Finding], fmt: str, stream: IO | None = None) -> None:
         stream.write(format_json(findings))
     elif fmt == "github":
         stream.write(format_github(findings))
+    elif fmt == "gitlab":
+        stream.write(format_gitlab(findings))
     else:
         stream.write(format_text(findings, colour=use_colour(stream)))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from .errors import UsageError
@@ -152,9 +152,14 @@ def apply(raw: bytes, assignments: list[tuple[str, str]], fields: dict[str, Fiel
             try:
                 nxt = node[idx]
             except (KeyError, IndexError, TypeError):
-                if isinstance(idx, int):
+                # A missing key, or the next item of a list (`prepared_by.0.name=` on a paper without one).
+                if isinstance(idx, int) and not (isinstance(node, list) and idx == len(node)):
                     raise EditError(f"`{'.'.join(parts[:i + 1])}` does not exist") from None
-                nxt = node[idx] = CommentedMap()
+                nxt = CommentedSeq() if parts[i + 1].isdigit() else CommentedMap()
+                if isinstance(idx, int):
+                    node.append(nxt)
+                else:
+                    node[idx] = nxt
             node = nxt
         last = parts[-1]
         if value == "":

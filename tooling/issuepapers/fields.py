@@ -66,6 +66,7 @@ PAPER_FIELDS = {f.name: f for f in (
     Field("recommendations", "list", "Ids of recommendations this paper cites.", item="rec_id"),
     Field("supersedes", "path", "Repository path of the earlier paper this one replaces."),
     Field("tags", "list", "Free-form tags.", item="str"),
+    Field("withdrawn_reason", "str", "Why the paper was withdrawn; the public site lists it with this reason."),
 )}
 
 REC_FIELDS = {f.name: f for f in (

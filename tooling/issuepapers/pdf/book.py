@@ -15,7 +15,7 @@ from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local
                       paper_context, revisions_of, timestamp, w3c)
 from ..assets import templates_for
 from .engine import Engine, RenderError, engine_digest, jinja_env
-from .render import ensure_history
+from .render import ensure_history, pin_links
 
 _SRC = re.compile(r"""(<img\b[^>]*?\bsrc=")([^"]*)(")""", re.I)
 _ID = re.compile(r"""(\sid=")([^"]*)(")""")
@@ -64,18 +64,23 @@ def voted_recommendations(coll: Collection, meeting_id: str) -> list[dict]:
     return rows
 
 
-def book_html(root: Path, coll: Collection, meeting_id: str) -> str:
+def book_html(root: Path, coll: Collection, meeting_id: str, *, revisions: dict[str, int] | None = None,
+              drafts=(), fallback=None) -> str:
+    """The meeting book's HTML. `revisions` (default: the working tree's), `drafts` (paths printed as DRAFT)
+    and `fallback` (the date of a paper never committed) are passed in, as for `render_all`."""
     reg = coll.registry
     meeting = reg.meetings[meeting_id]
     papers = meeting_papers(coll, meeting_id)
     contexts, groups, stamps = [], [], []
-    revisions = revisions_of(root, coll) if papers else {}
+    if revisions is None:
+        revisions = revisions_of(root, coll) if papers else {}
     for paper in papers:
-        ctx = paper_context(root, coll, paper, level=2, base_dir=root, revision=revisions.get(paper.path))
+        ctx = paper_context(root, coll, paper, draft=paper.path in drafts, level=2, base_dir=root,
+                            revision=revisions.get(paper.path))
         prefix = Path(paper.path).parent.as_posix() + "/"
         ctx["body_html"] = _rebase(ctx["body_html"], prefix, ctx["anchor"])
         contexts.append(ctx)
-        stamps.append(timestamp(paper, coll))
+        stamps.append(timestamp(paper, coll, fallback))
         sc, wg = coll.subcommittee_of(paper), coll.working_group_of(paper)
         sc_name = sc.full_name if sc else "Other papers"
         wg_name = wg.full_name if wg else ctx["title"]
@@ -97,16 +102,20 @@ def book_html(root: Path, coll: Collection, meeting_id: str) -> str:
         "generator": GENERATOR, "created": stamp, "modified": stamp,
     }
     env = jinja_env(templates_for(root, reg))
-    return env.get_template("book.html.j2").render(
+    return pin_links(env.get_template("book.html.j2").render(
         lang=LANG, meta=meta, draft=draft, committee=reg.committee.name,
         logo=logo_of(root, coll, root), logo_alt=f"{reg.committee.agency or reg.committee.name} logo",
         meeting_date=long_date(meeting.date), meeting_location=meeting.location,
         federal_register=meeting.federal_register, groups=groups, papers=contexts,
-        recommendations=voted_recommendations(coll, meeting_id))
+        recommendations=voted_recommendations(coll, meeting_id)))
 
 
-def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str] | None = None) -> list[Path]:
-    """out_dir/books/<meeting-id>.pdf for each meeting (default: every meeting that has papers)."""
+def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str] | None = None, *,
+                 revisions: dict[str, int] | None = None, drafts=(), fallback=None) -> list[Path]:
+    """out_dir/books/<meeting-id>.pdf for each meeting (default: every meeting that has papers).
+
+    `revisions`, `drafts`, `fallback`: as for `book_html`. Raises RenderError when a book cannot be made.
+    """
     root, out_dir = Path(root).resolve(), Path(out_dir).resolve()
     reg = coll.registry
     if meetings is None:
@@ -125,7 +134,7 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
     try:
         for mid in meetings:
             rel = f"books/{mid}.pdf"
-            html = book_html(root, coll, mid)
+            html = book_html(root, coll, mid, revisions=revisions, drafts=drafts, fallback=fallback)
             missing = images_without_alt(html)
             if missing:
                 raise RenderError(f"meeting book {mid}: image without alt text: {missing[0][:120]!r}", "image-alt")

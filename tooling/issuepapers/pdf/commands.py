@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ..diagnostics import FORMATS
 from ..errors import UsageError
 
 DEFAULT_OUT = Path("site") / "pdf"
@@ -88,7 +89,7 @@ def register(subparsers) -> None:
     s.add_argument("--out", metavar="DIR", help="output folder (default: site/pdf)")
     s.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: number of cores)")
     s.add_argument("--draft", action="store_true", help="print every paper as a DRAFT")
-    s.add_argument("--format", choices=("text", "json", "github"), default="text", help="how failures are reported")
+    s.add_argument("--format", choices=FORMATS, default="text", help="how failures are reported")
     s.set_defaults(func=cmd_pdf)
 
     s = subparsers.add_parser(

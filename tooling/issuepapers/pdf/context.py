@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -79,18 +78,27 @@ def local_sources(html: str) -> list[str]:
     return out
 
 
-def timestamp(paper: Paper, coll: Collection) -> dt.datetime:
-    """When the paper last changed: SOURCE_DATE_EPOCH when set, else its last commit, else HEAD's, else a fixed epoch."""
-    sde = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if sde.isdigit():
-        return dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
+def timestamp(paper: Paper, coll: Collection, fallback: dt.datetime | None = None) -> dt.datetime:
+    """When the paper last changed: its last commit; else `fallback`; else HEAD's commit; else a fixed epoch.
+
+    Each PDF is stamped from its own paper's commit, so an unrelated commit never
+    changes it. A caller that prints a version frozen at some commit (a publish
+    tag) passes that commit's date explicitly instead of calling this; a build
+    may pass its own clock as `fallback` for papers that were never committed.
+    Nothing here reads the environment: SOURCE_DATE_EPOCH is the caller's to
+    read and pass in.
+    """
     modified = getattr(getattr(paper, "history", None), "modified", None)
-    if modified is None and getattr(coll, "history", None) is not None:
-        try:
-            modified = coll.history.last_commit_date()
-        except Exception:  # noqa: BLE001 — a missing date must not stop a render
-            modified = None
-    return modified if isinstance(modified, dt.datetime) else FALLBACK_EPOCH
+    if isinstance(modified, dt.datetime):
+        return modified
+    if fallback is not None:
+        return fallback
+    history = getattr(coll, "history", None)
+    if history is not None and getattr(history, "root", None) is not None:
+        head = history.last_commit_date()  # one git process, once per collection (cached)
+        if isinstance(head, dt.datetime):
+            return head
+    return FALLBACK_EPOCH
 
 
 def w3c(moment: dt.datetime) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,15 +38,22 @@ class RenderReport:
 
 
 def ensure_history(root: Path, coll: Collection) -> None:
-    """Attach git history once if nobody did: PDF timestamps come from each paper's last commit."""
+    """Attach git history once if nobody did: PDF timestamps come from each paper's last commit.
+
+    Outside git the history is empty (stamps fall back, see `context.timestamp`);
+    a repository git cannot read is an error, never a silently different stamp.
+    """
     if coll.history is not None or any(p.history is not None for p in coll.papers):
         return
-    try:
-        from ..collection import attach_history
+    from ..collection import attach_history
+    from ..errors import UsageError
+    from ..gitlog import GitError
 
+    try:
         attach_history(coll, root)
-    except Exception:  # noqa: BLE001 — no git, no gitlog module yet: fall back to a fixed epoch
-        coll.history = None
+    except GitError as exc:
+        raise UsageError(f"the git history cannot be read, so the PDFs cannot be dated: {exc}",
+                         "run `git status` in the repository to see what git objects to") from None
 
 
 def select_papers(coll: Collection, paths: list[str] | None) -> tuple[list[Paper], list[Finding]]:
@@ -63,59 +72,126 @@ def select_papers(coll: Collection, paths: list[str] | None) -> tuple[list[Paper
     return sorted(wanted, key=lambda x: x.path), problems
 
 
+# A link the PDF cannot follow (relative to the paper's folder) would be resolved against the
+# folder the paper was rendered in and printed as an absolute file: URI, so the bytes would
+# depend on where the repository was checked out. Its text stays; the link goes.
+_RELATIVE_HREF = re.compile(r"""(<a\b[^>]*?)\s+href\s*=\s*(?:"(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)[^"]*"|'(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)[^']*')""",
+                            re.I)
+
+
+def pin_links(html: str) -> str:
+    """Drop `href`s that are neither absolute URLs nor `#fragments`: the PDF is the same in every checkout."""
+    return _RELATIVE_HREF.sub(r"\1", html)
+
+
 def paper_html(root: Path, coll: Collection, paper: Paper, draft: bool = False, env=None,
-               revision: int | None = None) -> tuple[str, dict]:
-    """The HTML WeasyPrint lays out for one paper, and its metadata."""
+               revision: int | None = None, stamp: dt.datetime | None = None,
+               fallback: dt.datetime | None = None) -> tuple[str, dict]:
+    """The HTML WeasyPrint lays out for one paper, and its metadata.
+
+    `stamp`: the PDF's dates, given explicitly (a publish tag's commit date); else
+    the paper's own last commit (`context.timestamp`, with `fallback` for a paper
+    never committed).
+    """
     env = env or jinja_env(templates_for(root, coll.registry))
     ctx = paper_context(root, coll, paper, draft=draft, revision=revision)
-    meta = paper_metadata(coll, paper, ctx, timestamp(paper, coll))
-    return env.get_template("paper.html.j2").render(p=ctx, meta=meta), ctx
+    meta = paper_metadata(coll, paper, ctx, stamp if stamp is not None else timestamp(paper, coll, fallback))
+    return pin_links(env.get_template("paper.html.j2").render(p=ctx, meta=meta)), ctx
+
+
+@dataclass
+class Plan:
+    """The WeasyPrint jobs of one or more trees, and what each job's output is (rel path, cache key)."""
+
+    todo: list[Job] = field(default_factory=list)
+    keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # job name → (output rel path, key)
+    failed: list[Finding] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def plan_papers(root: Path, coll: Collection, papers: list[Paper], plan: Plan, *, manifest: Manifest | None = None,
+                draft: bool = False, drafts=(), revisions: dict[str, int] | None = None,
+                stamps: dict[str, dt.datetime] | None = None, fallback: dt.datetime | None = None) -> Plan:
+    """Add a job to `plan` for each paper whose PDF is not up to date in `manifest` (None: every paper)."""
+    templates = templates_for(root, coll.registry)
+    env = jinja_env(templates)
+    digest = engine_digest(templates)
+    revisions = revisions or {}
+    stamps = stamps or {}
+    for paper in papers:
+        rel = pdf_relpath(paper.path)
+        try:
+            html, _ = paper_html(root, coll, paper, draft or paper.path in drafts, env, revisions.get(paper.path),
+                                 stamps.get(paper.path), fallback)
+        except Exception as exc:  # noqa: BLE001 — becomes this paper's finding, and the render fails
+            plan.failed.append(Finding(paper.path, 1, 1, ERROR, "pdf-render",
+                                       f"cannot build the page: {type(exc).__name__}: {exc}"[:500]))
+            if manifest is not None:
+                manifest.drop(rel)
+            continue
+        missing = images_without_alt(html)
+        if missing:
+            plan.failed.append(Finding(paper.path, paper.source.body_line, 1, ERROR, "image-alt",
+                                       f"image without alt text: {missing[0][:120]!r}",
+                                       "PDF/UA needs a text alternative: ![what it shows](…)"))
+            if manifest is not None:
+                manifest.drop(rel)
+            continue
+        base_dir = (root / paper.path).parent
+        key = content_key(digest, html, base_dir, local_sources(html))
+        if manifest is not None and manifest.fresh(rel, key):
+            plan.skipped.append(paper.path)
+            continue
+        plan.keys[paper.path] = (rel, key)
+        plan.todo.append(Job(paper.path, str(root), tuple(map(str, templates.dirs)), html, base_dir.as_uri() + "/",
+                             hashlib.sha256(key.encode()).digest()[:16]))
+    return plan
+
+
+def run_plan(plan: Plan, done, *, jobs: int | None = None, progress: bool = False,
+             timeout: float | None = DEFAULT_TIMEOUT) -> None:
+    """Lay out every job of `plan` (in parallel), calling `done(outcome)` for each."""
+    workers = jobs or default_jobs()
+    if progress and plan.todo and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("Rendering PDFs", total=len(plan.todo))
+            for _ in run_jobs(plan.todo, workers, timeout, on_done=done):
+                bar.advance(task)
+    else:
+        for _ in run_jobs(plan.todo, workers, timeout, on_done=done):
+            pass
 
 
 def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None = None, draft: bool = False,
                paths: list[str] | None = None, progress: bool = False,
-               timeout: float | None = DEFAULT_TIMEOUT) -> RenderReport:
-    """Write out_dir/<working-group>/<YYYY-MM>.pdf for every (selected) paper that changed."""
+               timeout: float | None = DEFAULT_TIMEOUT, revisions: dict[str, int] | None = None,
+               stamps: dict[str, dt.datetime] | None = None, fallback: dt.datetime | None = None,
+               drafts=()) -> RenderReport:
+    """Write out_dir/<working-group>/<YYYY-MM>.pdf for every (selected) paper that changed.
+
+    What decides a PDF's bytes is passed in, never read from the environment:
+    `revisions` ("Revision N" by paper path; default: `workflow.revisions`, the
+    working tree's), `stamps` (explicit dates by paper path, e.g. a publish
+    tag's commit), `fallback` (the date of a paper never committed), `drafts`
+    (paper paths printed as DRAFT, besides `draft` for all).
+    """
     root, out_dir = Path(root).resolve(), Path(out_dir).resolve()
     report = RenderReport()
     papers, report.failed = select_papers(coll, paths)
     if not papers:
         return report
     ensure_history(root, coll)
-    templates = templates_for(root, coll.registry)
-    env = jinja_env(templates)
-    digest = engine_digest(templates)
     manifest = Manifest(root, out_dir)
-    revisions = revisions_of(root, coll)  # printed, so part of the HTML and of the cache key
-    todo: list[Job] = []
-    keys: dict[str, tuple[str, str]] = {}
-    for paper in papers:
-        rel = pdf_relpath(paper.path)
-        try:
-            html, _ = paper_html(root, coll, paper, draft, env, revisions.get(paper.path))
-        except Exception as exc:  # noqa: BLE001
-            report.failed.append(Finding(paper.path, 1, 1, ERROR, "pdf-render",
-                                         f"cannot build the page: {type(exc).__name__}: {exc}"[:500]))
-            manifest.drop(rel)
-            continue
-        missing = images_without_alt(html)
-        if missing:
-            report.failed.append(Finding(paper.path, paper.source.body_line, 1, ERROR, "image-alt",
-                                         f"image without alt text: {missing[0][:120]!r}",
-                                         "PDF/UA needs a text alternative: ![what it shows](…)"))
-            manifest.drop(rel)
-            continue
-        base_dir = (root / paper.path).parent
-        key = content_key(digest, html, base_dir, local_sources(html))
-        if manifest.fresh(rel, key):
-            report.skipped.append(paper.path)
-            continue
-        keys[paper.path] = (rel, key)
-        todo.append(Job(paper.path, str(root), tuple(map(str, templates.dirs)), html, base_dir.as_uri() + "/",
-                        hashlib.sha256(key.encode()).digest()[:16]))
+    if revisions is None:
+        revisions = revisions_of(root, coll)  # printed, so part of the HTML and of the cache key
+    plan = plan_papers(root, coll, papers, Plan(failed=report.failed), manifest=manifest, draft=draft,
+                       drafts=drafts, revisions=revisions, stamps=stamps, fallback=fallback)
+    report.skipped = plan.skipped
 
     def done(out: Outcome) -> None:
-        rel, key = keys[out.name]
+        rel, key = plan.keys[out.name]
         if out.data is not None:
             atomic_write(out_dir / rel, out.data)
             manifest.set(rel, key)
@@ -125,18 +201,8 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
             manifest.drop(rel)
             report.failed.append(Finding(out.name, 1, 1, ERROR, out.rule or "pdf-render", out.error or "failed"))
 
-    workers = jobs or default_jobs()
     try:
-        if progress and todo and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            with Progress(transient=True) as bar:
-                task = bar.add_task("Rendering PDFs", total=len(todo))
-                for _ in run_jobs(todo, workers, timeout, on_done=done):
-                    bar.advance(task)
-        else:
-            for _ in run_jobs(todo, workers, timeout, on_done=done):
-                pass
+        run_plan(plan, done, jobs=jobs, progress=progress, timeout=timeout)
     finally:
         manifest.save()
     report.rendered.sort()

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ..fsutil import swap_directory
+from .visibility import Visibility, visible_collection, visible_redlines
 
 STALE_AFTER = 6 * 3600  # temp folders of killed builds older than this are removed
 
@@ -58,13 +59,6 @@ class AtomicSiteDir:
             self.tmp = None
 
 
-def env_flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() not in ("0", "false", "no", "off")
-
-
 def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     """Today and the build's timestamp: SOURCE_DATE_EPOCH when set, else HEAD's commit date.
 
@@ -91,7 +85,11 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
 
 
 def collect_pdfs(coll, out_dir: Path) -> dict[str, Path]:
-    """Published PDF files that belong to current papers and meetings: paper, book."""
+    """The PDF files this build publishes: each paper's of `coll`, and the book of each meeting it has papers for.
+
+    A book left in the cache by an earlier build, for a meeting none of whose
+    papers is printed now, is not published.
+    """
     from .pages import PDF_DIR, book_uri, pdf_uri
 
     found = {}
@@ -101,6 +99,8 @@ def collect_pdfs(coll, out_dir: Path) -> dict[str, Path]:
         if f.is_file():
             found[uri] = f
     for mid in coll.registry.meetings:
+        if not coll.papers_for_meeting(mid):
+            continue
         uri = book_uri(mid)
         f = out_dir / uri[len(PDF_DIR) + 1:]
         if f.is_file():
@@ -108,46 +108,117 @@ def collect_pdfs(coll, out_dir: Path) -> dict[str, Path]:
     return found
 
 
-def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger) -> dict[str, Path]:
-    """Paper PDFs and meeting books through the pdf package, when it is installed."""
-    import importlib
-    import importlib.util
+def frozen_record(root: Path, coll, pconf, stamp):
+    """The publications this build shows (`workflow.published.public_record`), once per build.
 
-    if importlib.util.find_spec("issuepapers.pdf") is None:
-        log.info("issuepapers: PDFs skipped (the pdf package is not available)")
-        return {}
+    Public build: the collection holds each published paper as its latest tag
+    froze it. Preview (`preview: true`): the working tree, and
+    `record.in_preparation` names the papers edited since their tag (N+1).
+    `stamp` (the build's clock) dates PDFs of papers never committed.
+    """
+    from ..workflow.published import public_record
+
+    return public_record(root, coll, preview=bool(pconf.preview), fallback=stamp)
+
+
+def _fail(title: str, findings) -> None:
+    """Fail the build with `path:line:col: error[rule] message` lines (MkDocs aborts on a PluginError)."""
+    from mkdocs.exceptions import PluginError
+
+    from ..diagnostics import format_text
+
+    raise PluginError(f"issuepapers: {title}:\n{format_text(findings).rstrip()}")
+
+
+def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger, record=None) -> dict[str, Path]:  # noqa: ARG001
+    """Paper PDFs and meeting books; any that cannot be made fails the build (PluginError).
+
+    `record` (`workflow.published.public_record`) says which papers are shown as
+    their latest publish tag: their PDF is the tag's, printed from the tag's
+    commit with its stamp and verified against the SHA-256 the tag records
+    (`published-pdf-differs` otherwise). Every other PDF is the working tree's,
+    stamped from its paper's own last commit (`record.fallback` for a paper never
+    committed); a revision in preparation (preview) prints as a DRAFT of N+1.
+    Skipping PDFs is explicit only: the `pdf: false` option, `--no-pdf`.
+    """
+    from ..diagnostics import ERROR, Finding
+    from ..errors import UsageError
+
     try:
-        pdf = importlib.import_module("issuepapers.pdf")
-        pdf.render_all(root, coll, out_dir)
-        if hasattr(pdf, "render_books"):
-            pdf.render_books(root, coll, out_dir)
-    except Exception as exc:  # noqa: BLE001 - the site is still worth publishing
-        log.warning(f"issuepapers: PDFs not rendered: {exc}")
+        from ..pdf import render_all, render_books
+        from ..pdf.engine import RenderError
+    except ImportError as exc:
+        _fail("PDFs cannot be rendered", [Finding(
+            "mkdocs.yml", 1, 1, ERROR, "pdf-render", f"the PDF renderer cannot be loaded: {exc}",
+            "install issuepapers with WeasyPrint, or turn PDFs off explicitly (`pdf: false`, --no-pdf)")])
+    from ..workflow.published import public_record, render_frozen
+
+    if record is None:
+        record = public_record(root, coll, preview=False)
+    frozen = [record.frozen[p.path] for p in coll.papers if p.path in record.frozen]
+    rest = [p.path for p in coll.papers if p.path not in record.frozen]
+    revisions, drafts = record.print_revisions, frozenset(record.in_preparation)
+    failed = []
+    try:
+        if rest:
+            failed += render_all(root, coll, out_dir, paths=rest, revisions=revisions, drafts=drafts,
+                                 fallback=record.fallback).failed
+        if frozen:
+            failed += render_frozen(root, frozen, out_dir, prefix=record.prefix).failed
+        if not failed:
+            render_books(root, coll, out_dir, revisions=revisions, drafts=drafts, fallback=record.fallback)
+    except RenderError as exc:
+        failed.append(Finding("committee.yml", 1, 1, ERROR, exc.rule, f"meeting book: {exc}"))
+    except UsageError as exc:  # a template missing from the chain, git refusing to read a tag
+        failed.append(Finding("committee.yml", 1, 1, ERROR, "pdf-render", str(exc), exc.hint))
+    if failed:
+        _fail("PDFs could not be rendered; nothing was published", failed)
     return collect_pdfs(coll, out_dir)
 
 
-def workflow_data(root: Path, coll, log: logging.Logger, redlines: bool = True) -> tuple[dict, dict]:
+def workflow_data(root: Path, coll, log: logging.Logger, redlines: bool = True,  # noqa: ARG001
+                  record=None) -> tuple[dict, dict]:
     """"Revision N" of every paper and the redline of every paper with an earlier version, once per build.
 
-    A fixed number of git processes for the whole collection (`workflow.revisions`
-    and `workflow.redlines` batch their reads); a paper with no earlier version costs nothing.
+    Revisions are the version shown's (`record.revisions`: N of its latest tag,
+    never N+1 for an unpublished edit; see `record.in_preparation` for those).
+    In a public build, a paper shown as its tag vN has the redline of vN against
+    v(N-1) (none for v1): a redline against the working tree would print
+    unpublished words. A fixed number of git processes for the whole collection.
+    Outside git both are empty; a failure to compute them fails the build.
     """
+    from .. import workflow
+    from ..diagnostics import ERROR, Finding
+    from ..errors import UsageError
+    from ..gitlog import GitError
+    from ..workflow.published import public_record
+    from ..workflow.redline import Version, compare
     from .pages import RedlineView
 
     try:
-        from .. import workflow
-
-        revs = workflow.revisions(root, coll)
+        if record is None:
+            record = public_record(root, coll, preview=False)
         views = {}
         if redlines:
-            for path, rl in workflow.redlines(root, coll).items():
+            found = workflow.redlines(root, coll)
+            if not record.preview:
+                for path in record.frozen:
+                    found.pop(path, None)
+                    tags = record.versions[path]
+                    if len(tags) >= 2 and None not in (tags[-2].content, tags[-1].content) \
+                            and tags[-2].content != tags[-1].content:
+                        before, after = tags[-2], tags[-1]
+                        found[path] = compare(path, Version(before.tag, before.commit, before.content),
+                                              Version(after.tag, after.commit, after.content),
+                                              title=coll.title_of(coll.by_path[path]))
+            for path, rl in found.items():
                 tag = re.fullmatch(re.escape(path.removesuffix(".md")) + r"/v([0-9]+)", rl.before)
                 since = f"Revision {tag.group(1)}" if tag else rl.before
                 views[path] = RedlineView(since, workflow.to_html_fragment(rl))
-    except Exception as exc:  # noqa: BLE001 - a site without redlines is still a site
-        log.warning(f"issuepapers: revisions and redlines unavailable: {exc}")
-        return {}, {}
-    return revs, views
+    except (UsageError, GitError) as exc:
+        _fail("revisions and redlines could not be computed",
+              [Finding("committee.yml", 1, 1, ERROR, "git-history", str(exc), getattr(exc, "hint", None))])
+    return dict(record.revisions), views
 
 
 def generate_site(root: Path, pconf, mconf, log: logging.Logger):
@@ -169,10 +240,8 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     if pconf.history:
         from ..gitlog import read_history
 
-        try:
-            history = read_history(root, tuple(pconf.content_roots))
-        except Exception as exc:  # noqa: BLE001 - a site without history is still a site
-            log.warning(f"issuepapers: git history unavailable: {exc}")
+        # Outside git, or with no commits, the history is empty (with a note), not an error.
+        history = read_history(root, tuple(pconf.content_roots))
         if history is not None:
             coll.history = history
             for w in history.warnings:
@@ -180,14 +249,23 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
             for doc in coll.documents():
                 doc.history = history.get(doc.path)
     today, stamp = build_clock(history)
+    record = frozen_record(root, coll, pconf, stamp)  # the frozen public record: published papers as tagged
+    coll = record.collection
+    # What this build shows: the committee's public statuses, or everything in the preview.
+    vis = Visibility.of(coll, pconf.preview)
     pdfs = {}
-    if env_flag("ISSUEPAPERS_PDF", pconf.pdf):
-        pdfs = render_pdfs(root, coll, (root / pconf.pdf_cache), log)
-    revisions, redlines = workflow_data(root, coll, log, redlines=history is not None)
+    if pconf.pdf:
+        # The preview's watermarked PDFs never share a folder with the public ones.
+        cache = root / (pconf.pdf_cache + ("-preview" if pconf.preview else ""))
+        pdfs = render_pdfs(root, visible_collection(coll, vis, for_print=True), cache, log, record)
+    revisions, redlines = workflow_data(root, coll, log, redlines=history is not None, record=record)
+    coll = visible_collection(coll, vis)
+    redlines = visible_redlines(redlines, coll, vis)
     site_url = pconf.site_url or mconf.site_url or coll.registry.committee.site_url
     opts = SiteOptions(directory_urls=mconf.use_directory_urls, site_url=site_url, today=today,
                        latest_papers=pconf.latest_papers, feed_entries=pconf.feed_entries, pdfs=pdfs,
-                       build_time=stamp, revisions=revisions, redlines=redlines)
+                       build_time=stamp, revisions=revisions, redlines=redlines,
+                       in_preparation=record.in_preparation)
     return generate(coll, opts), None
 
 
@@ -204,16 +282,23 @@ def _logging(verbose: bool) -> logging.Handler:
     return handler
 
 
+def _switch(cfg, pdf: bool | None, preview: bool | None) -> None:
+    """The command line's --no-pdf / --preview, set on the plugin's own config (no environment variables)."""
+    plugin = cfg.plugins["issuepapers"]
+    if pdf is not None:
+        plugin.config.pdf = pdf
+    if preview is not None:
+        plugin.config.preview = preview
+
+
 def run_build(config_file: Path, site_dir: Path | None = None, strict: bool = False,
-              pdf: bool | None = None, verbose: bool = False) -> int:
+              pdf: bool | None = None, verbose: bool = False, preview: bool | None = None) -> int:
     """`mkdocs build` with our plugin, atomically. 0 built, 1 failed (e.g. check errors), 2 bad config."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
     handler = _logging(verbose)
-    if pdf is not None:
-        os.environ["ISSUEPAPERS_PDF"] = "1" if pdf else "0"
     try:
         try:
             kwargs = {"strict": strict}
@@ -226,6 +311,7 @@ def run_build(config_file: Path, site_dir: Path | None = None, strict: bool = Fa
         if "issuepapers" not in cfg.plugins:
             print("issuepapers: error: mkdocs.yml does not enable the `issuepapers` plugin", file=sys.stderr)
             return 2
+        _switch(cfg, pdf, preview)
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
             build(cfg)
@@ -245,15 +331,19 @@ def run_serve(config_file: Path, dev_addr: str | None = None, pdf: bool | None =
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from .plugin import IssuePapersPlugin
+
     _logging(False).setLevel(logging.INFO)
     if pdf is not None:
-        os.environ["ISSUEPAPERS_PDF"] = "1" if pdf else "0"
+        IssuePapersPlugin.cli_overrides = {"pdf": pdf}
     kwargs = {"dev_addr": dev_addr} if dev_addr else {}
     try:
         serve(config_file=str(config_file), livereload=True, open_in_browser=open_browser, **kwargs)
     except (ConfigurationError, Abort) as exc:
         print(f"issuepapers: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        IssuePapersPlugin.cli_overrides = {}
     return 0
 
 
@@ -271,7 +361,7 @@ def write_markdown(root: Path, config_file: Path, dest: Path, pdf: bool = False)
         if plugin is None:
             print("issuepapers: error: mkdocs.yml does not enable the `issuepapers` plugin", file=sys.stderr)
             return 2
-        os.environ.setdefault("ISSUEPAPERS_PDF", "1" if pdf else "0")
+        plugin.config.pdf = pdf
         site, errors = generate_site(root, plugin.config, cfg, log)
         if errors:
             print(errors, file=sys.stderr)
@@ -279,7 +369,7 @@ def write_markdown(root: Path, config_file: Path, dest: Path, pdf: bool = False)
         atomic = AtomicSiteDir(dest)
         tmp = atomic.begin()
         try:
-            write_folder(site, tmp, root / "templates" / "site" / "assets")
+            write_folder(site, tmp)  # site assets from the template chain: the committee's, else the package's
         except BaseException:
             atomic.abort()
             raise

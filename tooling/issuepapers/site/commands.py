@@ -28,7 +28,8 @@ def cmd_build(args) -> int:
     if args.markdown_out:
         return write_markdown(root, config, Path(args.markdown_out).resolve(), pdf=not args.no_pdf)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else None
-    return run_build(config, site_dir, strict=args.strict, pdf=_pdf(args), verbose=args.verbose)
+    return run_build(config, site_dir, strict=args.strict, pdf=_pdf(args), verbose=args.verbose,
+                     preview=True if args.preview else None)
 
 
 def cmd_serve(args) -> int:
@@ -47,6 +48,9 @@ def register(sub) -> None:
     s.add_argument("--site-dir", metavar="DIR", help="output folder (default: site_dir of mkdocs.yml)")
     s.add_argument("--strict", action="store_true", help="warnings also fail the build")
     s.add_argument("--no-pdf", action="store_true", help="skip PDFs and meeting books")
+    s.add_argument("--preview", action="store_true",
+                   help="the members' preview: every paper whatever its status, drafts watermarked, every "
+                        "page bannered \"Preview — not for public release\" (default: the public site)")
     s.add_argument("--markdown-out", metavar="DIR",
                    help="write the generated Markdown pages and data files to DIR instead of building "
                         "(for a site generator that runs no MkDocs plugin, e.g. Zensical)")

@@ -28,3 +28,7 @@ class IssuePapersConfig(base.Config):
     history = c.Type(bool, default=True)
     # Build into a sibling temp folder and swap it in at the end (`mkdocs build` only).
     atomic = c.Type(bool, default=True)
+    # The members' preview: every paper whatever its status, drafts watermarked, the site bannered
+    # "Preview — not for public release". Off: only the statuses committee.yml makes public.
+    # `issuepapers serve` and `issuepapers build --preview` turn it on.
+    preview = c.Type(bool, default=False)

@@ -27,6 +27,9 @@ ASSETS = ("assets/issuepapers/site.css", "assets/issuepapers/tracker.js")
 
 class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
     supports_multiple_instances = False
+    # `issuepapers serve --no-pdf`: MkDocs' serve loads the config itself, so the command line's
+    # switches reach the plugin here, in this process (never through environment variables).
+    cli_overrides: dict = {}
 
     def __init__(self):
         self.command: str | None = None
@@ -48,7 +51,14 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         if not registry.is_file():
             raise PluginError(f"issuepapers: registry {registry} not found (plugin option `registry`)")
         self.root = registry.parent
+        if self.command == "serve":
+            self.config.preview = True  # members preview everything; the public build never does
+        for key, value in self.cli_overrides.items():
+            self.config[key] = value
         self._theme_dirs(config)
+        if not (config.site_url or self.config.site_url) and not self.config.preview:
+            log.warning("issuepapers: `site_url` is not set in mkdocs.yml: the Atom feed, calendar.ics and "
+                        "sitemap need the site's absolute address (CI sets SITE_URL from the forge's Pages)")
         for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in [str(x) for x in target]:
@@ -77,10 +87,19 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
                 dirs.insert(at, str(folder))
                 at += 1
 
+    def on_env(self, env, *, config, files):
+        # templates/site/main.html banners every page of a preview
+        env.globals["issuepapers_preview"] = bool(self.config.preview)
+        return env
+
     def on_files(self, files: Files, *, config):
+        from ..errors import UsageError
         from .build import generate_site
 
-        site, findings = generate_site(self.root, self.config, config, log)
+        try:
+            site, findings = generate_site(self.root, self.config, config, log)
+        except UsageError as exc:  # a missing or broken template, say: the build fails, naming the file
+            raise PluginError(f"issuepapers: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else "")) from exc
         if findings:
             raise PluginError("issuepapers: `check` found errors:\n" + findings)
         self.site = site

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..diagnostics import FORMATS
 from ..errors import UsageError
 
 
@@ -119,10 +120,15 @@ def cmd_init(args) -> int:
 
     target = Path(args.dir)
     written = init(target, name=args.name, short_name=args.short_name, agency=args.agency,
-                   git_init=not args.no_git)
+                   forge=args.forge, requirement=args.requirement, git_init=not args.no_git)
     for rel in written:
         print(rel)
-    print(f"Created a committee repository in {target}. Next: cd {target} && issuepapers check",
+    pages = ("in Settings → Pages, set Source to “GitHub Actions”" if args.forge == "github"
+             else "the `pages` job publishes it to GitLab Pages")
+    print(f"Created a committee repository in {target}. Next:\n"
+          f"  cd {target} && issuepapers check && issuepapers build\n"
+          f"  set site_url in mkdocs.yml to the site's address\n"
+          f"  git remote add origin URL && git push -u origin main   ({pages})",
           file=sys.stderr)
     return 0
 
@@ -184,18 +190,28 @@ def register(subparsers) -> None:
     s.add_argument("--date", metavar="YYYY-MM-DD", help="signature date to set")
     s.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     s.add_argument("--out", metavar="DIR", help="where the PDFs go (default: site/pdf)")
-    s.add_argument("--format", choices=("text", "json", "github"), default="text")
+    s.add_argument("--format", choices=FORMATS, default="text")
     s.set_defaults(func=cmd_publish)
 
     s = subparsers.add_parser(
         "init", help="create a new committee repository",
-        description="Registry, mkdocs.yml, an example paper, templates, .pre-commit-config.yaml, a CI "
-                    "workflow (check + site build) and CODEOWNERS, in a new git repository.")
+        description="Registry, mkdocs.yml, an example paper, the scaffolds and logo slot, "
+                    ".pre-commit-config.yaml, CODEOWNERS and a CI workflow that installs the pinned "
+                    "tooling, checks, builds the site --strict and deploys it to the forge's Pages on "
+                    "pushes to main; a git repository on branch main with one commit. The PDF templates, "
+                    "fonts and site look stay in the package: override them file by file in templates/ "
+                    "(see templates/README.md).")
     s.add_argument("dir", nargs="?", default=".", metavar="DIR", help="an empty or new folder (default: here)")
+    s.add_argument("--forge", choices=("github", "gitlab"), default="github",
+                   help="write CI for GitHub Actions (.github/workflows/issuepapers.yml, the default) or "
+                        "GitLab CI (.gitlab-ci.yml)")
+    s.add_argument("--requirement", metavar="SPEC",
+                   help="what requirements.txt pins for CI to install (default: issuepapers==<this version>); "
+                        "e.g. 'issuepapers @ git+https://…/issuepapers@vX.Y.Z' or a path to a wheel")
     s.add_argument("--name", default="Example Advisory Committee", help="the committee's name")
     s.add_argument("--short-name", default="EAC", help="its short name")
     s.add_argument("--agency", default="Example Agency", help="the agency it advises")
-    s.add_argument("--no-git", action="store_true", help="do not run `git init`")
+    s.add_argument("--no-git", action="store_true", help="do not run `git init` nor commit")
     s.set_defaults(func=cmd_init)
 
     s = subparsers.add_parser(

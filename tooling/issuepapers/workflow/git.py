@@ -31,10 +31,17 @@ def env() -> dict[str, str]:
     return e
 
 
-def run(root: Path, *args: str, check: bool = True, data: bytes | None = None) -> subprocess.CompletedProcess:
-    """`git args…` in `root`; raises GitFailed (clean message) when `check` and git fails."""
+def run(root: Path, *args: str, check: bool = True, data: bytes | None = None,
+        dates: str | None = None) -> subprocess.CompletedProcess:
+    """`git args…` in `root`; raises GitFailed (clean message) when `check` and git fails.
+
+    `dates`: the author and committer date of a commit it makes (ISO 8601).
+    """
+    e = env()
+    if dates is not None:
+        e["GIT_AUTHOR_DATE"] = e["GIT_COMMITTER_DATE"] = dates
     try:
-        done = subprocess.run(["git", "--no-pager", *_PINNED, *args], cwd=root, env=env(),
+        done = subprocess.run(["git", "--no-pager", *_PINNED, *args], cwd=root, env=e,
                               input=data, stdin=None if data is not None else subprocess.DEVNULL,
                               capture_output=True, check=False)
     except FileNotFoundError:

@@ -9,8 +9,9 @@ Steps, all or nothing for the papers named:
 3. refuse a paper whose latest publish tag holds the same bytes (nothing to
    publish again);
 4. write the edits and commit them (one commit for all papers);
-5. render each paper's PDF from that commit (deterministic: its timestamps
-   come from git), and hash it;
+5. print each paper's PDF from that commit exactly as every later build prints
+   the published version (`published.render_frozen`: a tree taken from the
+   commit, "Revision N", stamped with the commit's date), and hash it;
 6. create the annotated tag `papers/<wg>/<YYYY-MM>/v<N>` on the commit, its
    message recording the revision, the date and the PDF's SHA-256.
 
@@ -20,7 +21,6 @@ If rendering fails, the commit is undone (`git reset --keep`) and no tag is made
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,8 @@ from pathlib import Path
 from ..diagnostics import ERROR, Finding
 from ..errors import UsageError
 from . import git
-from .tags import PublishTag, publish_tags, tag_name
+from .published import PublishedVersion, render_frozen
+from .tags import PublishTag, archive_path, publish_tags, tag_name
 
 DEFAULT_PDF_OUT = Path("site") / "pdf"
 
@@ -81,7 +82,7 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
     from ..rules import check_collection
 
     root = Path(root).resolve()
-    pdf_relpath, render_all = _pdf_api()
+    pdf_relpath, _ = _pdf_api()
     if not git.in_repository(root):
         raise UsageError(f"{root} is not in a git repository", "publishing records a commit and a tag: `git init`")
     old_head = git.head(root)
@@ -89,14 +90,18 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
         raise UsageError("the repository has no commits yet", "commit the papers first")
     if git.run(root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0:
         raise PublishRefused("HEAD is detached: check out a branch before publishing")
-    changes = git.dirty(root)
+    coll = load_collection(root)
+    # The PDF is printed from the commit: the committee's templates must be in it as they are here.
+    committee = coll.registry.committee
+    watched = ("papers", "recommendations", "committee.yml", committee.templates or "templates",
+               *([committee.logo] if committee.logo else []))
+    changes = git.dirty(root, watched)
     if changes:
         shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
         raise PublishRefused(f"the work tree has uncommitted changes: {shown}",
                              [Finding(c, 1, 1, ERROR, "publish-dirty-tree",
                                       "uncommitted change; commit or stash it before publishing") for c in changes])
 
-    coll = load_collection(root)
     tags = publish_tags(root)
     plan: list[tuple[Paper, bytes, bytes, int, dt.date]] = []
     refusals: list[Finding] = []
@@ -138,7 +143,8 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
         if new != raw:
             atomic_write(root / paper.path, new)
     paths = [p.path for p, *_ in plan]
-    if any(new != raw for _, raw, new, _, _ in plan):
+    amend = any(new != raw for _, raw, new, _, _ in plan)
+    if amend:
         subject = (f"Publish {paths[0]}" if len(paths) == 1 else f"Publish {len(paths)} papers")
         body = "\n".join(f"{p.path}: revision {n}" for p, _, _, n, _ in plan)
         try:
@@ -150,17 +156,30 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
     commit = git.head(root)
 
     out_dir = Path(out_dir) if out_dir else root / DEFAULT_PDF_OUT
-    coll = load_collection(root, history=True)
-    report = render_all(root, coll, out_dir, jobs=1, paths=paths)
+    try:
+        stamp = dt.datetime.fromisoformat(git.out(root, "show", "-s", "--format=%cI", commit).strip())
+        versions = [PublishedVersion(p.path, tag_name(p.path, n), n, commit, stamp, None, new)
+                    for p, _, new, n, _ in plan]
+        # The very function a later build verifies the tag with: the same tree, revision and stamp.
+        report = render_frozen(root, versions, out_dir, jobs=1, verify=False)
+    except BaseException:
+        _undo(root, old_head, plan)
+        raise
     if report.failed:
         _undo(root, old_head, plan)
         raise PublishRefused("the PDF could not be rendered; the publish commit was undone", report.failed)
+    try:
+        commit = _archive(root, plan, out_dir, pdf_relpath, commit, stamp, amend)
+    except BaseException:
+        _undo(root, old_head, plan)
+        raise
+    coll = load_collection(root)
     done: list[Published] = []
     made: list[str] = []
     try:
         for paper, _, _, number, day in plan:
             pdf = out_dir / pdf_relpath(paper.path)
-            digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+            digest = report.sha256[paper.path]
             name = tag_name(paper.path, number)
             message = tag_message(paper.path, number, day, pdf_relpath(paper.path), digest,
                                   coll.title_of(coll.by_path[paper.path]))
@@ -173,6 +192,30 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
         _undo(root, old_head, plan)
         raise
     return done
+
+
+def _archive(root: Path, plan, out_dir: Path, pdf_relpath, commit: str, stamp: dt.datetime, amend: bool) -> str:
+    """Put each PDF in the commit the tag will point at (published/<wg>/<YYYY-MM>/v<N>.pdf).
+
+    The publish commit is amended (or, when publish made none, a commit added)
+    with the same dates, so the tag's commit still stamps the PDF as it was printed.
+    """
+    from ..fsutil import atomic_write
+
+    archived = []
+    for paper, _, _, number, _ in plan:
+        rel = archive_path(paper.path, number)
+        atomic_write(root / rel, (out_dir / pdf_relpath(paper.path)).read_bytes())
+        archived.append(rel)
+    git.run(root, "add", "-f", "--", *archived)
+    when = stamp.isoformat()
+    if amend:
+        git.run(root, "commit", "-q", "--amend", "--no-edit", "--no-verify", dates=when)
+    else:
+        names = ", ".join(p.path for p, *_ in plan)
+        git.run(root, "commit", "-q", "--no-verify", "-m", f"Archive the published PDF of {names}", "--",
+                *archived, dates=when)
+    return git.head(root)
 
 
 def _undo(root: Path, old_head: str, plan) -> None:

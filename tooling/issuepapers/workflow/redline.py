@@ -672,24 +672,13 @@ def to_json(rl: Redline) -> str:
 
 def to_pdf(rl: Redline, root: Path) -> bytes:
     """The redline in the issue-paper layout (the PDF package's stylesheet, fonts and sandbox)."""
+    from ..assets import templates_for
+    from ..pdf.engine import Engine, RenderError
+    from ..registry import load_registry
+
     page = to_html_page(rl, root)
     base = (Path(root) / "papers").resolve().as_uri() + "/"
     try:
-        from ..pdf.engine import Engine, RenderError
-    except ImportError:
-        Engine = None  # the PDF package is not there: WeasyPrint alone, data: URLs only
-    if Engine is not None:
-        try:
-            return Engine.for_root(Path(root)).write(page, base)
-        except RenderError as exc:
-            raise UsageError(f"cannot render the redline PDF: {exc}") from None
-    from weasyprint import HTML
-
-    def data_only(url, timeout=10, ssl_context=None):  # noqa: ARG001
-        if not url.startswith("data:"):
-            raise ValueError(f"refused {url[:80]!r}: only data: URLs")
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url)
-
-    return HTML(string=page, base_url=base, url_fetcher=data_only).write_pdf()
+        return Engine.for_root(Path(root), templates_for(root, load_registry(Path(root)))).write(page, base)
+    except RenderError as exc:
+        raise UsageError(f"cannot render the redline PDF: {exc}") from None

@@ -2,8 +2,18 @@
 
 A tag's name is its paper's path without `.md`, plus `/v<N>`; N counts the
 publications of that paper (1, 2, …). The tags are the record of what was
-published: `revision_of` and the `published-changed-without-revision` rule
-read them, and `publish` adds them.
+published: `publish` adds them, the `published-changed-without-revision` rule
+reads them, and `published` (the frozen public record) shows and prints each
+paper as its latest tag froze it.
+
+Two views of "Revision N", kept apart on purpose:
+
+- `revisions` / `revision_of` (here) are the *working tree's*: what `issuepapers
+  pdf` prints on a paper as it is now, N+1 for a published paper edited since vN
+  (the publication under way, which `publish` will tag N+1);
+- the site shows `published.public_record(…).revisions`: N of the version it
+  shows (the tag's), never N+1 for an edit nobody published; the preview marks
+  such an edit with `in_preparation` (N+1) instead.
 """
 
 from __future__ import annotations
@@ -26,6 +36,17 @@ class PublishTag:
     commit: str  # the commit it points at
     date: str  # the tagger date, ISO 8601
     subject: str  # first line of its message
+
+
+# Where `publish` keeps each published PDF, in the commit its tag points at: the public record's
+# bytes travel with every clone, and a later issuepapers (other fonts, other templates) that would
+# print other bytes still publishes these.
+ARCHIVE = "published"
+
+
+def archive_path(paper_path: str, number: int) -> str:
+    """"papers/wg/2024-03.md", 2 → "published/wg/2024-03/v2.pdf"."""
+    return f"{ARCHIVE}/{paper_path.removeprefix('papers/').removesuffix('.md')}/v{number}.pdf"
 
 
 def tag_name(paper_path: str, number: int) -> str:
@@ -58,7 +79,10 @@ def latest_tag(root: Path, paper_path: str) -> PublishTag | None:
 
 
 def revisions(root: Path, coll) -> dict[str, int]:
-    """`revision_of` for every paper of a collection, with two git processes in all."""
+    """`revision_of` (the working tree's revision) for every paper of a collection, in a few git processes.
+
+    Not for the site: see `published.public_record`.
+    """
     root = Path(root)
     tags = publish_tags(root)
     latest = {p: t[-1] for p, t in tags.items()}
