@@ -31,6 +31,7 @@ deps:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_cli.py
 
 clean:
 	rm -rf site .cache

@@ -365,7 +365,14 @@ def test_cli_pdf_and_book(tmp_path):
     res = run_cli("pdf", "nowhere.md", cwd=root)
     assert res.returncode == 2 and "no such file" in res.stderr
 
-    res = run_cli("book", "--meeting", "2024-03", "--out", str(tmp_path / "book.pdf"), cwd=root)
+    # The public book: only the papers committee.yml makes public (ACE Modernization is under review).
+    res = run_cli("book", "--meeting", "2024-03", "--out", str(tmp_path / "public.pdf"), cwd=root)
+    assert res.returncode == 0, res.stderr
+    public = text_of(tmp_path / "public.pdf")
+    assert "Cross-Border Recognition Working Group" in public and "ACE Modernization" not in public
+    assert "DRAFT" not in public
+    # The members' preview: every paper for the meeting.
+    res = run_cli("book", "--meeting", "2024-03", "--preview", "--out", str(tmp_path / "book.pdf"), cwd=root)
     assert res.returncode == 0, res.stderr
     text = text_of(tmp_path / "book.pdf")
     assert_in_order(text, ["Commercial Customs Operations Advisory", "March 6, 2024", "Charleston, SC",

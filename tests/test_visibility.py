@@ -108,6 +108,8 @@ def test_preview_shows_everything_bannered(marked):
     page = (site / "papers/forced-labor/2024-06/index.html").read_text()
     assert markers[DRAFT] in page
     assert "Preview — not for public release" in page
+    assert '<p class="ip-unreleased" role="note"><strong>Draft: not public.</strong>' in page
+    assert "ip-unreleased" not in (site / "papers/cross-border-recognition/2024-03/index.html").read_text()
     assert "Preview — not for public release" in (site / "index.html").read_text()
     public_page = root / "public/papers/cross-border-recognition/2024-03/index.html"
     if public_page.exists():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -15,12 +14,9 @@ from .errors import UsageError
 
 
 def _root(args) -> Path:
-    from .collection import find_root
+    from .collection import committee_root
 
-    root = Path(args.root).resolve() if args.root else find_root(Path.cwd())
-    if not (root / "committee.yml").is_file():
-        raise UsageError(f"no committee.yml in {root} or above", "run inside a committee repository, or pass --root")
-    return root
+    return committee_root(args.root)
 
 
 def _collection(args, history: bool = False):
@@ -66,8 +62,10 @@ def cmd_rules(args) -> int:
 
     rows = sorted(RULES.values(), key=lambda r: r.id)
     if args.format == "json":
-        print(json.dumps([{"id": r.id, "severity": r.severity, "applies_to": list(r.kinds), "doc": r.doc}
-                          for r in rows], indent=2))
+        import json
+
+        print(json.dumps([{"id": r.id, "severity": r.severity, "applies_to": list(r.kinds), "doc": r.doc,
+                           "commands": list(r.commands)} for r in rows], indent=2))
         return 0
     width = max(len(r.id) for r in rows)
     for r in rows:
@@ -76,6 +74,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_schema(args) -> int:
+    import json
+
     from .registry import load_registry
     from .schema import schema
 
@@ -129,6 +129,8 @@ def cmd_list(args) -> int:
     rows = select(_collection(args), kind=args.kind, status=args.status, subcommittee=args.subcommittee,
                   working_group=args.working_group, meeting=args.meeting)
     if args.format == "json":
+        import json
+
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     cols = ("kind", "status", "meeting", "working_group", "path", "title")
@@ -149,16 +151,12 @@ def cmd_list(args) -> int:
 
 
 # parser -----------------------------------------------------------------------------
+#
+# Registering a command defines its arguments only; the work it does is imported
+# inside its function. A run builds the parser of its own command alone (the
+# others are neither defined nor imported); `--help` and usage errors build all.
 
-def build_parser() -> argparse.ArgumentParser:
-    from .fields import PAPER_STATUSES, REC_STATUSES
-
-    p = argparse.ArgumentParser(prog="issuepapers",
-                                description="Issue papers and recommendations: check, list, scaffold, edit, publish.")
-    p.add_argument("--version", action="version", version=f"issuepapers {__version__}")
-    p.add_argument("--root", help="the committee repository (default: nearest folder with committee.yml)")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def _add_check(sub) -> None:
     s = sub.add_parser("check", help="validate documents and the registry",
                        description="Validate papers, recommendations and committee.yml. "
                                    "Exit 0 when there are no errors, 1 when there are, 2 on usage errors.")
@@ -167,14 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--strict", action="store_true", help="warnings also fail (exit 1)")
     s.set_defaults(func=cmd_check)
 
+
+def _add_rules(sub) -> None:
     s = sub.add_parser("rules", help="list the rules with their ids, severities and statements")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=cmd_rules)
 
+
+def _add_schema(sub) -> None:
     s = sub.add_parser("schema", help="JSON Schema of the front matter, for editors")
     s.add_argument("--kind", choices=("paper", "recommendation"), help="one kind only")
     s.set_defaults(func=cmd_schema)
 
+
+def _add_new(sub) -> None:
     s = sub.add_parser("new", help="scaffold a new paper or recommendation")
     kinds = s.add_subparsers(dest="kind", metavar="KIND", required=True)
     k = kinds.add_parser("paper", help="papers/<working-group>/<YYYY-MM>.md")
@@ -187,12 +191,18 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--title")
     k.set_defaults(func=cmd_new)
 
+
+def _add_set(sub) -> None:
     s = sub.add_parser("set", help="edit front-matter values in place, keeping everything else",
                        description="Round-trip edit: comments, key order, quoting, line endings and the "
                                    "body are kept. `key=` removes a key; `a.b=v` sets a nested value.")
     s.add_argument("path", metavar="PATH")
     s.add_argument("assignments", nargs="+", metavar="KEY=VALUE")
     s.set_defaults(func=cmd_set)
+
+
+def _add_list(sub) -> None:
+    from .fields import PAPER_STATUSES, REC_STATUSES
 
     s = sub.add_parser("list", help="query the collection")
     s.add_argument("--kind", choices=("paper", "recommendation"))
@@ -203,22 +213,56 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.set_defaults(func=cmd_list)
 
+
+# The commands defined here, in the order `--help` lists them.
+CORE_COMMANDS = {"check": _add_check, "rules": _add_rules, "schema": _add_schema, "new": _add_new,
+                 "set": _add_set, "list": _add_list}
+
+# Modules that add their own subcommands, with the commands each adds (listed after the core
+# ones, in this order): each has `register(subparsers)`, and each parser it adds sets `func`
+# to a function `(args) -> exit code`. A module is imported only when one of its commands runs
+# (or for `--help`), so registering must stay cheap: argparse definitions, no heavy imports.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "issuepapers.pdf.commands": ("pdf", "book"),
+    "issuepapers.site.commands": ("build", "serve"),
+    "issuepapers.workflow.commands": ("history", "diff", "publish", "init", "codeowners"),
+}
+
+
+def command_in(argv: list[str]) -> str | None:
+    """The command `argv` runs, when it is plain to see (`[--root DIR] COMMAND …`); else None."""
+    rest = argv
+    if rest[:1] == ["--root"]:
+        rest = rest[2:]
+    elif rest[:1] and rest[0].startswith("--root="):
+        rest = rest[1:]
+    name = rest[0] if rest else None
+    if name in CORE_COMMANDS or any(name in names for names in COMMAND_MODULES.values()):
+        return name
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command`, of that command only (what running it needs)."""
     import importlib
 
-    for module in COMMAND_MODULES:
-        importlib.import_module(module).register(sub)
+    p = argparse.ArgumentParser(prog="issuepapers",
+                                description="Issue papers and recommendations: check, list, scaffold, edit, publish.")
+    p.add_argument("--version", action="version", version=f"issuepapers {__version__}")
+    p.add_argument("--root", help="the committee repository (default: nearest folder with committee.yml)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add in CORE_COMMANDS.items():
+        if command in (None, name):
+            add(sub)
+    for module, names in COMMAND_MODULES.items():
+        if command is None or command in names:
+            importlib.import_module(module).register(sub)
     return p
 
 
-# Modules that add their own subcommands: each has `register(subparsers)`, and
-# each parser it adds sets `func` to a function `(args) -> exit code`.
-COMMAND_MODULES: tuple[str, ...] = ("issuepapers.pdf.commands", "issuepapers.site.commands",
-                                   "issuepapers.workflow.commands")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(command_in(argv)).parse_args(argv)
     try:
         return args.func(args)
     except UsageError as exc:
@@ -226,11 +270,14 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"  = hint: {exc.hint}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`issuepapers rules | head`): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 0
     except OSError as exc:  # a folder that cannot be written, a disk that is full: the user's to fix
         where = f": {exc.filename}" if exc.filename else ""
         print(f"issuepapers: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0

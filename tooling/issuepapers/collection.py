@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from .diagnostics import ERROR
+from .errors import UsageError
 from .load import Source, load_file
 from .model import Collection, Paper, Recommendation
 from .registry import load_registry
@@ -21,6 +22,14 @@ def find_root(start: Path) -> Path:
         if (d / "committee.yml").is_file():
             return d
     return start
+
+
+def committee_root(given: str | Path | None) -> Path:
+    """The committee repository a command works on: `--root` if given, else the nearest with committee.yml."""
+    root = Path(given).resolve() if given else find_root(Path.cwd())
+    if not (root / "committee.yml").is_file():
+        raise UsageError(f"no committee.yml in {root} or above", "run inside a committee repository, or pass --root")
+    return root
 
 
 def discover(root: Path) -> list[Path]:

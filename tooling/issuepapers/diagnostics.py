@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 from dataclasses import asdict, dataclass
@@ -60,6 +58,8 @@ def format_text(findings: Iterable[Finding], colour: bool = False) -> str:
 
 
 def format_json(findings: Iterable[Finding]) -> str:
+    import json  # here, like hashlib below: the text format, the common one, needs neither
+
     return json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -92,6 +92,9 @@ def format_gitlab(findings: Iterable[Finding]) -> str:
     """A JSON list of Code Quality issues. The fingerprint is the SHA-256 of path, rule and message
     (not the line), so an issue keeps its identity when lines move above it; the n-th repeat of the same
     path, rule and message in one report gets `n` appended, so fingerprints stay unique."""
+    import hashlib  # here, not at the top: loading OpenSSL is a cost every `check` would pay
+    import json
+
     out, seen = [], {}
     for f in findings:
         key = f"{f.path}\0{f.rule}\0{f.message}"

@@ -29,7 +29,10 @@ def _working_group(reg: Registry, wg_id: str) -> WorkingGroup:
     return wg
 
 
-def _write_new(path: Path, text: str) -> Path:
+def _write_new(path: Path, text: str, scaffold: str) -> Path:
+    from .posts import ensure_readable
+
+    ensure_readable(text, f"templates/scaffolds/{scaffold}")
     if path.exists():
         raise UsageError(f"{path} already exists; not overwriting it", "edit it, or pick another meeting")
     atomic_write(path, text.encode("utf-8"))
@@ -46,7 +49,7 @@ def new_paper(root: Path, reg: Registry, wg_id: str, meeting_value: str) -> Path
     text = _env(root, reg).get_template("paper.md.j2").render(
         subcommittee=reg.subcommittees[wg.subcommittee], working_group=wg, meeting=meeting,
         committee=reg.committee)
-    return _write_new(root / "papers" / wg.id / f"{meeting.month}.md", text)
+    return _write_new(root / "papers" / wg.id / f"{meeting.month}.md", text, "paper.md.j2")
 
 
 def next_recommendation_id(coll: Collection, term: int) -> str:
@@ -70,4 +73,4 @@ def new_recommendation(root: Path, coll: Collection, wg_id: str, term: int | Non
     text = _env(root, reg).get_template("recommendation.md.j2").render(
         id=rid, term=term, title=title or f"{PLACEHOLDER}: title of the recommendation",
         subcommittee=reg.subcommittees[wg.subcommittee], working_group=wg)
-    return _write_new(root / "recommendations" / str(term) / f"{rid}.md", text)
+    return _write_new(root / "recommendations" / str(term) / f"{rid}.md", text, "recommendation.md.j2")

@@ -12,9 +12,9 @@ DEFAULT_OUT = Path("site") / "pdf"
 
 
 def _root(args) -> Path:
-    from ..cli import _root as cli_root
+    from ..collection import committee_root
 
-    return cli_root(args)
+    return committee_root(args.root)
 
 
 def _paths(root: Path, raw: list[str]) -> list[str] | None:
@@ -59,15 +59,22 @@ def cmd_book(args) -> int:
     from . import render_books
     from .engine import RenderError
 
+    from ..visibility import Visibility, visible_collection
+
     root = _root(args)
     coll = load_collection(root)
+    # The public book holds the papers the committee makes public (committee.public_statuses);
+    # --preview holds every paper for the meeting, drafts watermarked.
+    coll = visible_collection(coll, Visibility.of(coll, args.preview), for_print=True)
     if args.meeting not in coll.registry.meetings:
         from ..fields import did_you_mean
 
         raise UsageError(f"unknown meeting {args.meeting!r}",
                          did_you_mean(args.meeting, list(coll.registry.meetings)) or "see meetings: in committee.yml")
     if not coll.papers_for_meeting(args.meeting):
-        raise UsageError(f"no papers for meeting {args.meeting!r}")
+        raise UsageError(f"no public papers for meeting {args.meeting!r}" if not args.preview else
+                         f"no papers for meeting {args.meeting!r}",
+                         None if args.preview else "`--preview` makes a book of every paper, drafts watermarked")
     target = Path(args.out) if args.out else root / DEFAULT_OUT / "books" / f"{args.meeting}.pdf"
     try:
         built = render_books(root, coll, root / DEFAULT_OUT, [args.meeting])[0]
@@ -98,4 +105,6 @@ def register(subparsers) -> None:
                     "every paper for the meeting, and the recommendations voted there as an annex.")
     s.add_argument("--meeting", required=True, metavar="ID", help="meeting id from committee.yml, e.g. 2024-03")
     s.add_argument("--out", metavar="FILE", help="output file (default: site/pdf/books/<ID>.pdf)")
+    s.add_argument("--preview", action="store_true",
+                   help="every paper for the meeting, whatever its status (default: the public papers only)")
     s.set_defaults(func=cmd_book)

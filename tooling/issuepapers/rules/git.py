@@ -18,9 +18,10 @@ def _root_of(coll) -> Path | None:
 
 
 @rule("published-changed-without-revision", WARNING, ("collection",))
-def published_changed(coll):
+def published_changed(coll, only=None):
     """A published paper's body is unchanged after its last publish tag, until it is published again."""
-    published = [p for p in coll.papers if p.status == "published"]
+    # Only the papers being checked: `check PATH` on a draft then reads no git at all.
+    published = [p for p in coll.papers if p.status == "published" and (only is None or p.path in only)]
     if not published:
         return
     root = _root_of(coll)

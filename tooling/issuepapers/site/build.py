@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..fsutil import swap_directory
-from .visibility import Visibility, visible_collection, visible_redlines
+from ..visibility import Visibility, visible_collection, visible_redlines
 
 STALE_AFTER = 6 * 3600  # temp folders of killed builds older than this are removed
 
@@ -265,7 +265,8 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     opts = SiteOptions(directory_urls=mconf.use_directory_urls, site_url=site_url, today=today,
                        latest_papers=pconf.latest_papers, feed_entries=pconf.feed_entries, pdfs=pdfs,
                        build_time=stamp, revisions=revisions, redlines=redlines,
-                       in_preparation=record.in_preparation)
+                       in_preparation=record.in_preparation,
+                       public_statuses=vis.paper_statuses if vis.preview else None)
     return generate(coll, opts), None
 
 
@@ -350,6 +351,7 @@ def run_serve(config_file: Path, dev_addr: str | None = None, pdf: bool | None =
 def write_markdown(root: Path, config_file: Path, dest: Path, pdf: bool = False) -> int:
     """The Zensical path: write the generated pages and files to `dest`, no MkDocs build."""
     from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
 
     from .pages import write_folder
 
@@ -362,7 +364,11 @@ def write_markdown(root: Path, config_file: Path, dest: Path, pdf: bool = False)
             print("issuepapers: error: mkdocs.yml does not enable the `issuepapers` plugin", file=sys.stderr)
             return 2
         plugin.config.pdf = pdf
-        site, errors = generate_site(root, plugin.config, cfg, log)
+        try:
+            site, errors = generate_site(root, plugin.config, cfg, log)
+        except PluginError as exc:  # a PDF, a redline or a template failed: its diagnostics, no traceback
+            print(f"issuepapers: error: {exc}", file=sys.stderr)
+            return 1
         if errors:
             print(errors, file=sys.stderr)
             return 1

@@ -8,9 +8,9 @@ from ..errors import UsageError
 
 
 def _config_file(args) -> tuple[Path, Path]:
-    from ..cli import _root
+    from ..collection import committee_root
 
-    root = _root(args)
+    root = committee_root(args.root)
     config = Path(args.config_file).resolve() if args.config_file else root / "mkdocs.yml"
     if not config.is_file():
         raise UsageError(f"no {config.name} at {config.parent}", "pass --config-file, or add mkdocs.yml")

@@ -110,6 +110,9 @@ class SiteOptions:
     redlines: dict[str, RedlineView] = field(default_factory=dict)  # paper path → its redline page's content
     # Preview only: published papers edited since their latest tag → N+1 ("Revision N+1 in preparation").
     in_preparation: dict[str, int] = field(default_factory=dict)
+    # The preview: the statuses the public site would show (a paper outside them is marked "not public");
+    # None in a public build, where everything shown is public.
+    public_statuses: frozenset[str] | None = None
     build_time: dt.datetime | None = None  # feed/ICS stamp; from git or SOURCE_DATE_EPOCH
     # Where the page templates come from; default: the chain of the collection's repository.
     templates: Templates | None = None

@@ -106,6 +106,7 @@ class PaperPage:
     pub_number: str | None
     revision: int | None  # "Revision N" of a published paper
     in_preparation: int | None  # preview: N+1, when the published paper was edited since its tag
+    unreleased: bool  # preview: a paper the public site does not show
     withdrawn_reason: str | None
     office: str | None
     signer_label: str  # "Prepared by" or "Submitted by"
@@ -456,6 +457,7 @@ class SiteModel:
             pub_number=p.get("pub_number"),
             revision=self.opts.revisions.get(p.path),
             in_preparation=self.opts.in_preparation.get(p.path),
+            unreleased=self.opts.public_statuses is not None and p.status not in self.opts.public_statuses,
             withdrawn_reason=p.get("withdrawn_reason"),
             office=p.get("office"),
             signer_label=signer.label if signer else "Prepared by",

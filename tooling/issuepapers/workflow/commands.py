@@ -12,9 +12,9 @@ from ..errors import UsageError
 
 
 def _root(args) -> Path:
-    from ..cli import _root as cli_root
+    from ..collection import committee_root
 
-    return cli_root(args)
+    return committee_root(args.root)
 
 
 def _rel(root: Path, raw: str, *, must_exist: bool = True) -> str:

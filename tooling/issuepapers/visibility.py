@@ -15,8 +15,8 @@ import copy
 import dataclasses
 from dataclasses import dataclass
 
-from ..fields import REC_STATUSES
-from ..model import Collection, Paper, Recommendation
+from .fields import REC_STATUSES
+from .model import Collection, Paper, Recommendation
 
 WITHDRAWN = "withdrawn"
 # What the public sees of a withdrawn paper that is not public: where it belonged, and why it went.
