@@ -84,6 +84,34 @@ REC_FIELDS = {f.name: f for f in (
     Field("supersedes", "rec_id", "Id of the recommendation this one replaces."),
 )}
 
+@dataclass(frozen=True)
+class RequiredWhen:
+    """Keys a document must have once `key` takes one of `values` (read by the rules and by `schema`)."""
+
+    rule: str  # the rule that reports a missing key
+    kind: str  # paper or recommendation
+    key: str
+    values: tuple[str, ...]
+    needs: tuple[str, ...]
+    one_of: bool = False  # exactly one of `needs`, not all of them
+    only_then: bool = False  # `needs` are not allowed unless the condition holds
+
+    def holds(self, data: dict) -> bool:
+        return data.get(self.key) in self.values
+
+
+# "Required when": the lifecycle's demands, as data.
+REQUIRED_WHEN = (
+    RequiredWhen("signer-required", "paper", "status", tuple(sorted(SIGNED_STATUSES)), SIGNER_KEYS, one_of=True),
+    RequiredWhen("date-required", "paper", "status", tuple(sorted(SIGNED_STATUSES)), ("date",)),
+    RequiredWhen("meeting-required", "recommendation", "status", tuple(sorted(VOTED_STATUSES)), ("meeting",)),
+    RequiredWhen("agency-status-required", "recommendation", "status", ("adopted",), ("agency_status",),
+                 only_then=True),
+    RequiredWhen("agency-response-date-required", "recommendation", "agency_status",
+                 tuple(s for s in AGENCY_STATUSES if s != "pending"), ("agency_response_date",)),
+)
+REQUIRED_WHEN_BY_RULE = {c.rule: c for c in REQUIRED_WHEN}
+
 NEXT_MEETING_KEYS = {"date": True, "time": False, "cadence": False, "location": False}
 PERSON_KEYS = {"name": True, "office": False}
 VOTE_KEYS = ("for", "against", "abstain")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .fields import (MONTH_RE, NEXT_MEETING_KEYS, PAPER_FIELDS, PUB_NUMBER_RE, REC_FIELDS, REC_ID_RE,
-                     SIGNED_STATUSES, TIME_RE, VOTE_KEYS, Field)
+                     REQUIRED_WHEN, TIME_RE, VOTE_KEYS, Field)
 from .registry import Registry
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -57,26 +57,32 @@ def _object(fields: dict[str, Field], reg: Registry, title: str) -> dict[str, An
             "required": [n for n, s in fields.items() if s.required], "properties": props}
 
 
+def conditions(kind: str) -> list[dict[str, Any]]:
+    """`fields.REQUIRED_WHEN` as JSON Schema if/then: the same data the rules read."""
+    out: list[dict[str, Any]] = []
+    for c in REQUIRED_WHEN:
+        if c.kind != kind:
+            continue
+        if c.one_of:
+            out.append({"not": {"required": list(c.needs)}})  # never more than one, whatever the status
+        then = {"oneOf": [{"required": [k]} for k in c.needs]} if c.one_of else {"required": list(c.needs)}
+        rule: dict[str, Any] = {"if": {"properties": {c.key: {"enum": list(c.values)}}, "required": [c.key]},
+                                "then": then}
+        if c.only_then:
+            rule["else"] = {"not": {"anyOf": [{"required": [k]} for k in c.needs]}}
+        out.append(rule)
+    return out
+
+
 def paper_schema(reg: Registry) -> dict[str, Any]:
     s = _object(PAPER_FIELDS, reg, "Issue paper front matter")
-    s["allOf"] = [
-        {"not": {"required": ["prepared_by", "submitted_by"]}},
-        {"if": {"properties": {"status": {"enum": sorted(SIGNED_STATUSES)}}, "required": ["status"]},
-         "then": {"required": ["date"], "oneOf": [{"required": ["prepared_by"]}, {"required": ["submitted_by"]}]}},
-    ]
+    s["allOf"] = conditions("paper")
     return s
 
 
 def recommendation_schema(reg: Registry) -> dict[str, Any]:
     s = _object(REC_FIELDS, reg, "Recommendation front matter")
-    s["allOf"] = [
-        {"if": {"properties": {"status": {"enum": ["adopted", "not-adopted"]}}, "required": ["status"]},
-         "then": {"required": ["meeting"]}},
-        {"if": {"properties": {"status": {"const": "adopted"}}, "required": ["status"]},
-         "then": {"required": ["agency_status"]}, "else": {"not": {"required": ["agency_status"]}}},
-        {"if": {"properties": {"agency_status": {"not": {"const": "pending"}}}, "required": ["agency_status"]},
-         "then": {"required": ["agency_response_date"]}},
-    ]
+    s["allOf"] = conditions("recommendation")
     return s
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
-from ..fields import (PLACEHOLDER, AGENCY_STATUSES, REC_STATUSES, SIGNED_STATUSES, SIGNER_KEYS, VOTED_STATUSES,
-                      did_you_mean)
+from ..fields import AGENCY_STATUSES, PLACEHOLDER, REC_STATUSES, REQUIRED_WHEN_BY_RULE, did_you_mean
 from . import rule
 
 
@@ -64,10 +63,11 @@ def enum_values(doc, coll):
 @rule("signer-required", ERROR, ("paper",))
 def signer(doc, coll):
     """A paper has at most one of `prepared_by`/`submitted_by`, and exactly one once final or published."""
-    present = [k for k in SIGNER_KEYS if k in doc.source.data]
+    when = REQUIRED_WHEN_BY_RULE["signer-required"]
+    present = [k for k in when.needs if k in doc.source.data]
     if len(present) > 1:
         yield doc.source.key_at(present[1]), "both `prepared_by` and `submitted_by` are given", "keep one"
-    elif not present and doc.status in SIGNED_STATUSES:
+    elif not present and when.holds(doc.source.data):
         yield (doc.source.key_at("status"), f"a {doc.status} paper needs a signer",
                "add `prepared_by:` (or `submitted_by:`) with `- name: ...` and `office: ...`")
 
@@ -75,14 +75,14 @@ def signer(doc, coll):
 @rule("date-required", ERROR, ("paper",))
 def signature_date(doc, coll):
     """A final or published paper must carry its signature `date`."""
-    if doc.status in SIGNED_STATUSES and "date" not in doc.source.data:
+    if REQUIRED_WHEN_BY_RULE["date-required"].holds(doc.source.data) and "date" not in doc.source.data:
         yield doc.source.key_at("status"), f"a {doc.status} paper needs `date`", "add `date: YYYY-MM-DD`"
 
 
 @rule("meeting-required", ERROR, ("recommendation",))
 def voted_meeting(doc, coll):
     """An adopted or not-adopted recommendation must name the `meeting` where it was voted."""
-    if doc.status in VOTED_STATUSES and "meeting" not in doc.source.data:
+    if REQUIRED_WHEN_BY_RULE["meeting-required"].holds(doc.source.data) and "meeting" not in doc.source.data:
         yield doc.source.key_at("status"), f"a recommendation with status {doc.status!r} needs `meeting`", \
             "add `meeting: YYYY-MM`"
 
@@ -91,10 +91,11 @@ def voted_meeting(doc, coll):
 def agency_status(doc, coll):
     """An adopted recommendation must record `agency_status`; others must not."""
     has = "agency_status" in doc.source.data
-    if doc.status == "adopted" and not has:
+    holds = REQUIRED_WHEN_BY_RULE["agency-status-required"].holds(doc.source.data)
+    if holds and not has:
         yield doc.source.key_at("status"), "an adopted recommendation needs `agency_status`", \
             f"add `agency_status: pending` (one of {', '.join(AGENCY_STATUSES)})"
-    elif has and doc.status in REC_STATUSES and doc.status != "adopted":
+    elif has and doc.status in REC_STATUSES and not holds:
         yield doc.source.key_at("agency_status"), \
             f"`agency_status` is set but the committee status is {doc.status!r}", \
             "remove it, or set `status: adopted`"
@@ -104,7 +105,8 @@ def agency_status(doc, coll):
 def agency_response_date(doc, coll):
     """An agency status other than `pending` must carry `agency_response_date`."""
     st = doc.agency_status
-    if st and st != "pending" and st in AGENCY_STATUSES and "agency_response_date" not in doc.source.data:
+    if REQUIRED_WHEN_BY_RULE["agency-response-date-required"].holds(doc.source.data) \
+            and "agency_response_date" not in doc.source.data:
         yield doc.source.key_at("agency_status"), f"agency status {st!r} needs `agency_response_date`", \
             "add `agency_response_date: YYYY-MM-DD`"
 
