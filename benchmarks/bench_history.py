@@ -1,4 +1,4 @@
-"""Benchmark: one-pass history (gitlog.read_history) against per-file git calls.
+"""Benchmark: one-pass history (history.read_history, with GitPython) against per-file git calls.
 
 Builds a synthetic repository in a temporary folder with `git fast-import`:
 N papers under papers/<wg>/<YYYY-MM>.md and M commits by a dozen authors
@@ -28,10 +28,10 @@ import time
 from pathlib import Path
 
 try:
-    from issuepapers.gitlog import read_history
+    from issuepapers.history import read_history
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tooling"))
-    from issuepapers.gitlog import read_history
+    from issuepapers.history import read_history
 
 AUTHORS = [
     ("Ana Ortiz", "ana@example.org"), ("Bo Chen", "bo@example.org"),

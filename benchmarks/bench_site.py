@@ -136,7 +136,7 @@ def bench_history(tmp: Path, n: int, commits: int) -> None:
     print(f"== history: {n} pages × {commits} commits")
     root = history_repo(tmp / "history", n, commits)
     sys.path.insert(0, str(REPO / "tooling"))
-    from issuepapers.gitlog import read_history
+    from issuepapers.history import read_history
 
     t = time.perf_counter()
     h = read_history(root, ("papers", "recommendations"))

@@ -95,7 +95,7 @@ def test_help_and_version_load_nothing_heavy(sample, args):
     assert not heavy, sorted(heavy)
     # Registering a command is argument parsing only: no command module imports the work it runs.
     work = {"issuepapers.pdf.render", "issuepapers.pdf.engine", "issuepapers.pdf.book", "issuepapers.site.build",
-            "issuepapers.workflow.publish", "issuepapers.workflow.redline", "issuepapers.rules"}
+            "issuepapers.workflow.publish", "issuepapers.redline", "issuepapers.rules"}
     assert not work & set(modules), sorted(work & set(modules))
 
 

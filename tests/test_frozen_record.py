@@ -10,6 +10,7 @@ printed again, or any PDF that fails, fails the build and keeps the previous sit
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -225,7 +226,7 @@ def test_a_failing_pdf_fails_the_build_and_keeps_the_previous_site(tmp_path):
 
 
 class Spawns:
-    """Count the git processes started (subprocess.run goes through Popen too)."""
+    """Count the git processes started (subprocess.run and GitPython go through Popen too)."""
 
     def __init__(self, monkeypatch):
         self.calls: list[list[str]] = []
@@ -234,7 +235,11 @@ class Spawns:
 
         def init(proc, args, *a, **k):
             if isinstance(args, (list, tuple)) and args and args[0] == "git":
-                calls.append([x for x in args[1:] if not x.startswith("-") and "=" not in x][:1])
+                words = [str(x) for x in args[1:]]
+                i = 0
+                while i < len(words) and words[i].startswith("-"):  # global options: -c k=v, --no-pager
+                    i += 2 if words[i] == "-c" else 1
+                calls.append(words[i:i + 1])
             return real(proc, args, *a, **k)
 
         monkeypatch.setattr(subprocess.Popen, "__init__", init)
@@ -247,21 +252,52 @@ def test_git_processes_do_not_grow_with_papers_or_tags(tmp_path, monkeypatch):
     root = published_repo(tmp_path)
     git(root, "commit", "-q", "--allow-empty", "-m", "Another commit", date="2024-05-03T10:00:00+00:00")
     assert cli("publish", CBR, "--yes", cwd=root).returncode == 0  # a second tag, on another commit
-    coll = load_collection(root, history=True)
+    coll = load_collection(root, history=True)  # the repository reading: rev-parse, log, status
     spawns = Spawns(monkeypatch)
     record = public_record(root, coll, preview=False)
-    assert len(spawns.calls) == 3, spawns.calls  # rev-parse, for-each-ref, cat-file --batch
+    assert spawns.calls == [["for-each-ref"], ["cat-file"]], spawns.calls  # tags; one persistent cat-file
     assert set(record.frozen) == {FINAL, CBR} and record.revisions[FINAL] == record.revisions[CBR] == 1
     assert len({v.commit for v in record.frozen.values()}) == 2
     spawns.calls.clear()
-    report = render_frozen(root, list(record.frozen.values()), tmp_path / "out", prefix=record.prefix)
+    report = render_frozen(root, list(record.frozen.values()), tmp_path / "out", repo=record.repository)
     assert report.failed == [] and sorted(report.rendered) == sorted([CBR, FINAL])
-    assert len(spawns.calls) == 1, spawns.calls  # one cat-file --batch reads both trees
+    assert spawns.calls == [], spawns.calls  # the archived PDFs come through the same cat-file
     assert report.sha256[FINAL] == recorded(root) and report.sha256[CBR] == recorded(root, CBR[:-3] + "/v1")
     # already there with the recorded hashes: no git at all, nothing printed
     spawns.calls.clear()
-    again = render_frozen(root, list(record.frozen.values()), tmp_path / "out", prefix=record.prefix)
+    again = render_frozen(root, list(record.frozen.values()), tmp_path / "out", repo=record.repository)
     assert again.rendered == [] and sorted(again.skipped) == sorted([CBR, FINAL]) and spawns.calls == []
+    # printed again from the tags' trees (no archive to take them from): still the same cat-file
+    shutil.rmtree(tmp_path / "out")
+    reprint = render_frozen(root, [dataclasses.replace(v, sha256=None) for v in record.frozen.values()],
+                            tmp_path / "out", repo=record.repository)
+    assert reprint.failed == [] and spawns.calls == [], spawns.calls
+
+
+def test_a_whole_build_with_pdfs_reads_git_once(tmp_path, monkeypatch):
+    """The whole build of the published repository, PDFs and meeting books included: the same five git
+    processes as any build (tests/test_history.py), however many papers, tags and meetings."""
+    import importlib
+
+    from mkdocs.config import load_config
+
+    from issuepapers.site.build import generate_site
+
+    importlib.import_module("git")  # GitPython's own `git version`, once per process, before counting
+    root = published_repo(tmp_path)
+    clean(root)
+    monkeypatch.setenv("HOME", str(root))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    cfg = load_config(config_file=str(root / "mkdocs.yml"))
+    cfg.plugins["issuepapers"].config.pdf = True
+    spawns = Spawns(monkeypatch)
+    site, errors = generate_site(root, cfg.plugins["issuepapers"].config, cfg, logging.getLogger("test"))
+    assert errors is None and site.pages
+    assert sorted(c[0] for c in spawns.calls) == ["cat-file", "for-each-ref", "log", "rev-parse", "status"], \
+        spawns.calls
+    assert sha(root / ".cache/pdf" / PDF.removeprefix("site/pdf/")) == recorded(root)
+    assert "SOURCE_DATE_EPOCH" not in os.environ
 
 
 def test_outside_git_there_is_nothing_frozen_and_no_error(tmp_path, monkeypatch):

@@ -1,38 +1,57 @@
-"""The model: section scanning, derived links, and documents crossing processes."""
+"""The model: sections as drawn, derived links, and documents crossing processes."""
 
 from __future__ import annotations
 
 import pickle
 import random
 import re
+from html.parser import HTMLParser
 
 from conftest import REPO
 from issuepapers.collection import load_collection
-from issuepapers.model import scan_sections
+from issuepapers.markdown_reading import Reading
+from issuepapers.render import render_markdown
 
 
-def reference_sections(body: str, first: int):
-    """Line by line, as a reader would: ATX headings outside fenced code."""
-    out, fence = [], None
-    for n, line in enumerate(body.split("\n")):
-        m = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
-        if m:
-            fence = None if fence and m.group(1).startswith(fence) else (fence or m.group(1)[0] * len(m.group(1)))
-            continue
-        h = re.match(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", line)
-        if h and fence is None:
-            out.append((h.group(2).strip(), len(h.group(1)), first + n))
+def drawn_headings(body: str):
+    """(title, level) of every heading in the rendered HTML, in order."""
+    out, parts = [], None
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            nonlocal parts
+            if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                parts = []
+
+        def handle_endtag(self, tag):
+            nonlocal parts
+            if parts is not None and tag[0] == "h":
+                out.append(("".join(parts).strip(), int(tag[1])))
+                parts = None
+
+        def handle_data(self, data):
+            if parts is not None:
+                parts.append(data)
+
+    p = P()
+    p.feed(render_markdown(body))
+    p.close()
     return out
 
 
-def test_section_scan_agrees_with_a_line_by_line_reading():
+def test_sections_are_the_headings_the_renderer_draws_at_their_lines():
     rng = random.Random(7)
     pieces = ["## Background", "# Title", "####### seven", "#nospace", "text", "", "- item", "## Next Steps ##",
-              "   ## indented", "##\tTabbed", "```", "~~~", "## Inside?", "###### Six"]
+              "   ## indented", "##\tTabbed", "```", "~~~", "## Inside?", "###### Six", "Setext", "---", "===",
+              "> ## quoted", "- ## listed"]
     for _ in range(2000):
-        body = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
-        got = [(s.title, s.level, s.line) for s in scan_sections(body, 5)]
-        assert got == reference_sections(body, 5), body
+        lines = [rng.choice(pieces) for _ in range(rng.randint(0, 12))]
+        body = "\n".join(lines)
+        got = Reading(body, 5).sections
+        assert [(s.title, s.level) for s in got] == drawn_headings(body), body
+        for s in got:  # a title with words is found on its line (a line of `===` is found where it can)
+            words = re.findall(r"[^\W_]+", s.title)
+            assert not words or words[0] in lines[s.line - 5], (s, body)
 
 
 def test_derived_links_both_ways():

@@ -17,8 +17,8 @@ from conftest import GIT_ENV, git, run_cli
 
 from issuepapers.collection import load_collection
 from issuepapers.workflow import redline_html_fragment, revision_of, revisions
-from issuepapers.workflow import codeowners as co
-from issuepapers.workflow.redline import word_ops
+from issuepapers import codeowners as co
+from issuepapers.redline import word_ops
 
 PAPER = "papers/cross-border-recognition/2024-03.md"  # published, signed; changed in the fixture's 3rd commit
 FINAL = "papers/ipr-process-modernization/2025-09.md"  # status: final, signed: publish makes a commit
@@ -170,7 +170,6 @@ def test_redline_outside_git(tmp_path):
 def test_redlines_of_a_collection_match_the_single_paper_ones(changed_repo, monkeypatch):
     """`redlines` (the site's batch) gives what `redline_html_fragment` gives, in a fixed number of git runs."""
     from issuepapers.collection import attach_history
-    from issuepapers.workflow import git as wgit
     from issuepapers.workflow import redlines, to_html_fragment
 
     git(changed_repo, "tag", "-a", "papers/trade-partnership-engagement/2024-03/v1", "-m", "Publish")
@@ -179,11 +178,18 @@ def test_redlines_of_a_collection_match_the_single_paper_ones(changed_repo, monk
     coll = load_collection(changed_repo)
     attach_history(coll, changed_repo)
     calls = []
-    real = wgit.run
-    monkeypatch.setattr(wgit, "run", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    real = subprocess.Popen.__init__
+
+    def spawn(proc, args, *a, **k):
+        if isinstance(args, (list, tuple)) and args and args[0] == "git":
+            calls.append([x for x in args[1:] if not x.startswith("-") and "=" not in x][:1])
+        return real(proc, args, *a, **k)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", spawn)
     found = redlines(changed_repo, coll)
-    assert len(calls) <= 6, calls  # in_repository, tags (2), blobs (2), labels: not per paper
-    monkeypatch.setattr(wgit, "run", real)
+    # the tags, and one persistent cat-file for every earlier version; labels come from the log
+    assert calls == [["for-each-ref"], ["cat-file"]], calls
+    monkeypatch.setattr(subprocess.Popen, "__init__", real)
     assert sorted(found) == [PAPER, "papers/trade-partnership-engagement/2024-03.md"]
     assert found["papers/trade-partnership-engagement/2024-03.md"].before.endswith("/v1")
     assert found["papers/trade-partnership-engagement/2024-03.md"].after == "working tree"

@@ -99,6 +99,7 @@ def load_collection(root: Path, history: bool = False) -> Collection:
             else:
                 coll.add(kind_of(rel).from_source(src))
         coll.link()
+        coll.codeowners = _codeowners(root)
     finally:
         if enabled:
             gc.enable()
@@ -107,10 +108,26 @@ def load_collection(root: Path, history: bool = False) -> Collection:
     return coll
 
 
-def attach_history(coll: Collection, root: Path) -> None:
-    """One `git log` pass for the whole repository, shared by every output."""
-    from .gitlog import read_history
+def _codeowners(root: Path) -> tuple[str, str] | None:
+    """The CODEOWNERS file the forge reads, as (path, text), for the `codeowners-stale` rule."""
+    from .codeowners import find
 
-    coll.history = read_history(root, tuple(CONTENT_ROOTS))
+    path = find(root)
+    if path is None:
+        return None
+    try:
+        return path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def attach_history(coll: Collection, root: Path | None = None):
+    """The repository reading (`coll.history`, opened once) with its one-pass `git log`; each document
+    gets its own history. Returns the reading (`history.Repository`)."""
+    from .history import repository_of
+
+    repo = repository_of(coll, root)
+    repo.read_log(tuple(CONTENT_ROOTS))
     for doc in coll.documents():
-        doc.history = coll.history.get(doc.path)
+        doc.history = repo.get(doc.path)
+    return repo

@@ -8,28 +8,16 @@ its field is left out of the typed attributes and kept as a problem for the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
 from .fields import (PAPER_FIELDS, REC_FIELDS, SECTIONS, SIGNER_KEYS, SIGNER_LABELS, Field,
                      Problem, coerce)
 from .load import Source
+from .markdown_reading import Image, Reading, Section, is_local_src
 from .registry import Meeting, Registry, Subcommittee, WorkingGroup
-
-_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_HEADING_AT = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")  # matched at a line start
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    level: int
-    line: int  # 1-based line in the file
-    offset: int = 0  # where the heading starts in the body
-    end: int = 0  # where its line ends in the body
 
 
 @dataclass(frozen=True)
@@ -73,7 +61,6 @@ class Document:
     source: Source
     values: dict[str, Any] = field(default_factory=dict)  # typed values of known keys
     problems: list[tuple[tuple, Problem]] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
     history: Any = None  # gitlog.FileHistory, attached by the collection when asked
 
     @classmethod
@@ -96,8 +83,20 @@ class Document:
                     except Problem as again:
                         p = again
                 doc.problems.append(((name,) + p.sub, p))
-        doc.sections = scan_sections(src.body, src.body_line)
         return doc
+
+    @property
+    def reading(self) -> Reading:
+        """The body read once, as the renderer draws it (`markdown_reading`); each part on first use."""
+        r = self.__dict__.get("_reading")
+        if r is None or r.body is not self.source.body:  # a copy given another source reads its own body
+            r = self.__dict__["_reading"] = Reading(self.source.body, self.source.body_line)
+        return r
+
+    @property
+    def sections(self) -> list[Section]:
+        """Every heading of the body as drawn, in order, with its line."""
+        return self.reading.sections
 
     def get(self, key: str, default=None):
         return self.values.get(key, default)
@@ -211,57 +210,14 @@ class Recommendation(Document):
         return listed + [p for p in self.cited_in if p not in listed]
 
 
-def scan_sections(body: str, first_line: int) -> list[Section]:
-    """ATX headings of the body outside fenced code, with their file lines."""
-    if "```" not in body and "~~~" not in body:  # the common case: jump from "\n#" to "\n#"
-        out: list[Section] = []
-        line, counted = first_line, 0  # the file line at offset `counted`
-        start = 0 if body.startswith("#") else body.find("\n#") + 1
-        if start == 0 and not body.startswith("#"):
-            return out
-        while True:
-            end = body.find("\n", start)
-            h = _HEADING_AT.match(body, start, end if end != -1 else len(body))
-            if h:
-                line += body.count("\n", counted, start)
-                counted = start
-                out.append(Section(h.group(2).strip(), len(h.group(1)), line, start,
-                                   end if end != -1 else len(body)))
-            nxt = body.find("\n#", end) if end != -1 else -1
-            if nxt == -1:
-                return out
-            start = nxt + 1
-    out, fence, offset = [], None, 0
-    for n, text in enumerate(body.split("\n")):
-        at, offset = offset, offset + len(text) + 1
-        m = _FENCE.match(text)
-        if m:
-            mark = m.group(1)
-            if fence is None:
-                fence = mark[0] * len(mark)
-            elif mark.startswith(fence):
-                fence = None
-            continue
-        if fence is None and text.startswith("#"):
-            h = _HEADING.match(text)
-            if h:
-                out.append(Section(h.group(2).strip(), len(h.group(1)), first_line + n, at, at + len(text)))
-    return out
+@dataclass(frozen=True)
+class ImageFile:
+    """The file an image a document shows by relative path names: a fact gathered once, by the collection."""
 
-
-_IMAGE_REFS = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
-
-
-def image_refs(body: str) -> list[tuple[int, str]]:
-    """(offset in the body, src) of every image that points at a file by relative path."""
-    if "![" not in body and not ("<" in body and "<img" in body.lower()):
-        return []
-    out = []
-    for m in _IMAGE_REFS.finditer(body):
-        src = unquote((m.group(1) or m.group(2) or "").split("#", 1)[0].split("?", 1)[0])
-        if src and "://" not in src and not src.startswith(("/", "\\")) and ":" not in src.split("/", 1)[0]:
-            out.append((m.start(), src))
-    return out
+    image: Image
+    name: str  # its src as a path: percent-decoded, without `?query` or `#fragment`
+    path: Path | None  # the file, resolved; None when the name leads out of papers/ (or cannot be resolved)
+    exists: bool
 
 
 SECTION_TITLES = tuple(title for title, _ in SECTIONS)
@@ -278,8 +234,9 @@ class Collection:
     broken: list[Source] = field(default_factory=list)  # files whose front matter could not be read
     by_path: dict[str, Document] = field(default_factory=dict)
     by_id: dict[str, Recommendation] = field(default_factory=dict)
-    history: Any = None  # gitlog.History, when enriched
+    history: Any = None  # history.Repository, when enriched
     root: Any = None  # the repository folder it was loaded from (a Path)
+    codeowners: tuple[str, str] | None = None  # (path, text) of the CODEOWNERS file the forge reads
 
     def add(self, doc: Document) -> None:
         self.by_path[doc.path] = doc
@@ -311,6 +268,38 @@ class Collection:
                 paper = self.by_path.get(path)
                 if isinstance(paper, Paper) and r.id and r.id not in paper.cited_by:
                     paper.cited_by.append(r.id)
+
+    # Facts of the file system, gathered once per document -----------------------
+
+    def image_files(self, doc: Document) -> list[ImageFile]:
+        """The images `doc` shows by relative path and the files they name ([] when loaded from no folder)."""
+        cache = self.__dict__.setdefault("_image_file_facts", {})
+        found = cache.get(doc.path)
+        if found is None:
+            found = cache[doc.path] = self._image_files(doc)
+        return found
+
+    def _image_files(self, doc: Document) -> list[ImageFile]:
+        if self.root is None:
+            return []
+        local = [i for i in doc.reading.images if is_local_src(i.src)]
+        if not local:
+            return []
+        root = Path(self.root)
+        base, folder = (root / "papers").resolve(), (root / doc.path).parent
+        out = []
+        for image in local:
+            name = unquote(image.src.split("#", 1)[0].split("?", 1)[0])
+            if not name:
+                continue
+            try:
+                path = (folder / name).resolve()
+            except (OSError, RuntimeError):
+                path = None
+            if path is not None and not path.is_relative_to(base):
+                path = None
+            out.append(ImageFile(image, name, path, path is not None and path.is_file()))
+        return out
 
     # Lookups the outputs share -------------------------------------------------
 

@@ -69,4 +69,9 @@ def render_markdown(text: str) -> str:
     """Sanitized HTML of a document body."""
     md = _markdown()
     md.reset()
-    return sanitize(md.convert(text))
+    try:
+        html = md.convert(text)
+    except BaseException:  # RecursionError on a body nested too deep: the parser's state stack is left dirty,
+        _markdown.cache_clear()  # so the next body gets a fresh instance
+        raise
+    return sanitize(html)

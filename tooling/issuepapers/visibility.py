@@ -56,7 +56,6 @@ def _listed_only(paper: Paper) -> Paper:
     source = dataclasses.replace(paper.source, body="", text="", findings=[])
     clone = copy.copy(paper)
     clone.source = source
-    clone.sections = []
     clone.values = {k: v for k, v in paper.values.items() if k in LISTED_FIELDS}
     return clone
 

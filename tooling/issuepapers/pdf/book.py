@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..fields import VOTED_STATUSES
 from ..fsutil import atomic_write
+from ..markdown_reading import MAX_NESTING, start_tags
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local_sources, logo_of, long_date,
@@ -17,23 +18,38 @@ from ..assets import templates_for
 from .engine import Engine, RenderError, engine_digest, jinja_env
 from .render import ensure_history, pin_links
 
-_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=")([^"]*)(")""", re.I)
-_ID = re.compile(r"""(\sid=")([^"]*)(")""")
-_HREF_FRAGMENT = re.compile(r"""(\shref="#)([^"]*)(")""")
+_ATTR = re.compile(r'(\s)(src|id|href)="([^"]*)"')
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def _rebase(html: str, prefix: str, anchor: str) -> str:
-    """Make a paper's body fit one combined document: image paths from the repo root, unique ids."""
-    def src(m):
-        value = m[2]
-        if value and not _SCHEME.match(value) and not value.startswith(("/", "#")):
-            value = prefix + value
-        return m[1] + value + m[3]
+    """Make a paper's body fit one combined document: image paths from the repo root, unique ids.
 
-    html = _SRC.sub(src, html)
-    html = _ID.sub(lambda m: f"{m[1]}{anchor}-{m[2]}{m[3]}", html)
-    return _HREF_FRAGMENT.sub(lambda m: f"{m[1]}{anchor}-{m[2]}{m[3]}", html)
+    Only attributes of the start tags the HTML parser finds are edited (`markdown_reading.start_tags`),
+    never text that looks like one.
+    """
+    def edit(tag: str, m: re.Match) -> str:
+        name, value = m[2], m[3]
+        if name == "src":
+            if tag == "img" and value and not _SCHEME.match(value) and not value.startswith(("/", "#")):
+                value = prefix + value
+        elif name == "id":
+            value = f"{anchor}-{value}"
+        elif value.startswith("#"):
+            value = f"#{anchor}-{value[1:]}"
+        return f'{m[1]}{name}="{value}"'
+
+    out, pos = [], 0
+    for tag, attrs, start, end in start_tags(html):
+        if not any(k in ("src", "id", "href") for k, _ in attrs):
+            continue
+        text = html[start:end]
+        new = _ATTR.sub(lambda m: edit(tag, m), text)
+        if new != text:
+            out += [html[pos:start], new]
+            pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def meeting_papers(coll: Collection, meeting_id: str) -> list[Paper]:
@@ -134,6 +150,11 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
     try:
         for mid in meetings:
             rel = f"books/{mid}.pdf"
+            for paper in meeting_papers(coll, mid):
+                deep = paper.reading.too_deep(MAX_NESTING)
+                if deep is not None:
+                    raise RenderError(f"meeting book {mid}: {paper.path}:{deep[1]} nests {deep[0]} levels deep "
+                                      f"(at most {MAX_NESTING})", "body-too-deep")
             html = book_html(root, coll, mid, revisions=revisions, drafts=drafts, fallback=fallback)
             missing = images_without_alt(html)
             if missing:

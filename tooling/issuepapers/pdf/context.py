@@ -13,20 +13,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
+from ..markdown_reading import Reading, read_html
 from ..model import Collection, Paper
-from ..render import render_markdown
 
 LANG = "en-US"
 FINAL_STATUSES = frozenset({"final", "published"})
 FALLBACK_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 GENERATOR = f"issuepapers {__version__}"
-
-_HEADING_OPEN = re.compile(r"<(/?)h([1-6])(\b[^>]*)>")
-# A section heading directly followed by a paragraph: the seeds' run-in label ("Background: text…").
-_RUN_IN = re.compile(r"<h(\d)((?:\s[^>]*)?)>((?:(?!</?h\d).)*)</h\1>\s*<p>", re.S)
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
-_SRC = re.compile(r"""\bsrc\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
 
 
 def long_date(day: dt.date) -> str:
@@ -38,44 +31,46 @@ def is_draft(paper: Paper, draft: bool = False) -> bool:
     return draft or paper.status not in FINAL_STATUSES
 
 
-def body_html(markdown_text: str, shift: int = 0) -> str:
-    """Sanitized HTML with `##` sections as run-in bold labels; headings shifted by `shift` levels."""
-    html = render_markdown(markdown_text)
-    if shift:
-        html = _HEADING_OPEN.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}{m[3]}>", html)
-    level = 2 + shift
+def body_html(markdown_text: str, shift: int = 0, reading: Reading | None = None) -> str:
+    """Sanitized HTML with `##` sections as run-in bold labels; headings shifted by `shift` levels.
 
-    def run_in(m: re.Match) -> str:
-        if int(m[1]) != level:
-            return m[0]
-        attrs = m[2] or ""
-        return f'<div class="run-in-block"><h{level}{attrs} class="run-in">{m[3]}</h{level}>\n<p>'
-
-    html = _RUN_IN.sub(run_in, html)
-    # close the wrapper after the run-in paragraph
-    return re.sub(r'(<div class="run-in-block">.*?</p>)', r"\1</div>", html, flags=re.S)
+    The body is rendered once, by its reading (`reading`: the paper's own, whose
+    rendering `check` may have made already), and its headings are those the
+    reading finds in that HTML: a `##` section directly followed by a paragraph
+    becomes the seeds' run-in label ("Background: text…").
+    """
+    reading = reading if reading is not None else Reading(markdown_text)
+    html = reading.html
+    headings = reading.outline.headings
+    if not headings:
+        return html
+    run_in_level, out, pos = 2 + shift, [], 0
+    for h in headings:
+        level = min(6, h.level + shift)
+        attrs, inner = html[h.start + 3:h.open_end - 1], html[h.open_end:h.close]  # after `<hN`, between the tags
+        out.append(html[pos:h.start])
+        after = len(html) - len(html[h.end:].lstrip()) if level == run_in_level else -1
+        if after != -1 and html.startswith("<p>", after):
+            close = html.find("</p>", after)
+            close = close + 4 if close != -1 else len(html)
+            out.append(f'<div class="run-in-block"><h{level}{attrs} class="run-in">{inner}</h{level}>\n'
+                       f"{html[after:close]}</div>")
+            pos = close
+        else:
+            out.append(f"<h{level}{attrs}>{inner}</h{level}>")
+            pos = h.end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def images_without_alt(html: str) -> list[str]:
     """The `src` of every <img> with no (or an empty) alt text."""
-    out = []
-    for tag in _IMG.findall(html):
-        alt = _ALT.search(tag)
-        if not alt or not (alt[2] or alt[3] or "").strip():
-            src = _SRC.search(tag)
-            out.append((src[2] or src[3]) if src else "")
-    return out
+    return [img.src for img in read_html(html).images if not (img.alt or "").strip()]
 
 
 def local_sources(html: str) -> list[str]:
     """Relative or file: image sources, for the cache key."""
-    out = []
-    for tag in _IMG.findall(html):
-        src = _SRC.search(tag)
-        value = (src[2] or src[3]) if src else ""
-        if value and not value.startswith("data:"):
-            out.append(value)
-    return out
+    return [img.src for img in read_html(html).images if img.src and not img.src.startswith("data:")]
 
 
 def timestamp(paper: Paper, coll: Collection, fallback: dt.datetime | None = None) -> dt.datetime:
@@ -95,7 +90,7 @@ def timestamp(paper: Paper, coll: Collection, fallback: dt.datetime | None = Non
         return fallback
     history = getattr(coll, "history", None)
     if history is not None and getattr(history, "root", None) is not None:
-        head = history.last_commit_date()  # one git process, once per collection (cached)
+        head = history.last_commit_date()  # the repository reading's HEAD date (read once, then kept)
         if isinstance(head, dt.datetime):
             return head
     return FALLBACK_EPOCH
@@ -156,12 +151,14 @@ def month_label(paper: Paper, coll: Collection) -> str:
 
 
 def revisions_of(root: Path, coll: Collection) -> dict[str, int]:
-    """"Revision N" of every paper (`workflow.revisions`: two git processes in all); {} when git cannot say."""
-    try:
-        from ..workflow import revisions
+    """"Revision N" of every paper as the working tree is now, from the repository reading the collection
+    carries (`history.Repository.working_revisions`: its tags and its persistent cat-file); {} when git
+    cannot say."""
+    from ..history import GitError, repository_of
 
-        return revisions(root, coll)
-    except Exception:  # noqa: BLE001 — no git: no revision line, never a failed render
+    try:
+        return repository_of(coll, root).working_revisions(coll.papers)
+    except GitError:  # a repository git cannot read: no revision line, never a failed render
         return {}
 
 
@@ -194,7 +191,7 @@ def paper_context(root: Path, coll: Collection, paper: Paper, *, draft: bool = F
         "action": (paper.action_required or "").capitalize(),
         "supersedes": _lineage_label(coll, old) if old else None,
         "superseded_by": _lineage_label(coll, new) if new else None,
-        "body_html": body_html(paper.body, shift=level - 1),
+        "body_html": body_html(paper.body, shift=level - 1, reading=paper.reading),
         "signer_label": signer.label if signer else None,
         "signer": str(signer) if signer else None,
         "date": long_date(paper.date) if paper.date else None,

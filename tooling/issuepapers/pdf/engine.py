@@ -16,6 +16,7 @@ import jinja2
 
 from .. import __version__
 from .fetcher import SandboxFetcher
+from .tagging import finish as finish_tagging
 
 from ..assets import STYLESHEET, Templates  # noqa: F401 (STYLESHEET re-exported for benchmarks)
 
@@ -39,6 +40,10 @@ def engine_digest(templates: Templates) -> str:
 
     h = hashlib.sha256(f"issuepapers {__version__}\0weasyprint {weasyprint.__version__}\0".encode())
     h.update(templates.digest(PDF_TEMPLATE_DIRS).encode())
+    # The code that lays out and finishes a PDF (tagging, context): a change re-renders even without a
+    # version bump, as in a source checkout.
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(source.name.encode() + b"\0" + hashlib.sha256(source.read_bytes()).digest())
     return h.hexdigest()
 
 
@@ -144,7 +149,7 @@ class Engine:
             doc = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
             data = doc.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config,
                                  pdf_variant=PDF_VARIANT, pdf_identifier=identifier or False,
-                                 uncompressed_pdf=False)
+                                 uncompressed_pdf=False, finisher=finish_tagging)
         finally:
             wlog.removeHandler(collect)
         if self.fetcher.refused:

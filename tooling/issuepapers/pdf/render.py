@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..diagnostics import ERROR, Finding
 from ..fsutil import atomic_write
+from ..markdown_reading import MAX_NESTING
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import images_without_alt, local_sources, paper_context, paper_metadata, revisions_of, timestamp
@@ -43,11 +44,11 @@ def ensure_history(root: Path, coll: Collection) -> None:
     Outside git the history is empty (stamps fall back, see `context.timestamp`);
     a repository git cannot read is an error, never a silently different stamp.
     """
-    if coll.history is not None or any(p.history is not None for p in coll.papers):
+    if getattr(coll.history, "log", None) is not None or any(p.history is not None for p in coll.papers):
         return
     from ..collection import attach_history
     from ..errors import UsageError
-    from ..gitlog import GitError
+    from ..history import GitError
 
     try:
         attach_history(coll, root)
@@ -120,6 +121,14 @@ def plan_papers(root: Path, coll: Collection, papers: list[Paper], plan: Plan, *
     stamps = stamps or {}
     for paper in papers:
         rel = pdf_relpath(paper.path)
+        deep = paper.reading.too_deep(MAX_NESTING)  # as `check` reads it: refused before the engine fails on it
+        if deep is not None:
+            plan.failed.append(Finding(paper.path, deep[1], 1, ERROR, "body-too-deep",
+                                       f"nesting {deep[0]} levels deep (at most {MAX_NESTING}) cannot be laid out",
+                                       "flatten the list or quote"))
+            if manifest is not None:
+                manifest.drop(rel)
+            continue
         try:
             html, _ = paper_html(root, coll, paper, draft or paper.path in drafts, env, revisions.get(paper.path),
                                  stamps.get(paper.path), fallback)
@@ -131,7 +140,10 @@ def plan_papers(root: Path, coll: Collection, papers: list[Paper], plan: Plan, *
             continue
         missing = images_without_alt(html)
         if missing:
-            plan.failed.append(Finding(paper.path, paper.source.body_line, 1, ERROR, "image-alt",
+            # where `check` reports it: the body's first image without alt text, as the reading finds it
+            at = next(((i.line, i.column) for i in paper.reading.images if not i.alt.strip()),
+                      (paper.source.body_line, 1))
+            plan.failed.append(Finding(paper.path, *at, ERROR, "image-alt",
                                        f"image without alt text: {missing[0][:120]!r}",
                                        "PDF/UA needs a text alternative: ![what it shows](…)"))
             if manifest is not None:

@@ -81,6 +81,10 @@ def _document_findings(doc: Document, coll: Collection) -> Iterable[Finding]:
 
 def check_collection(coll: Collection, only: set[str] | None = None) -> list[Finding]:
     """Every finding of every document (or of the paths in `only`), sorted."""
+    if any(p.status == "published" and (only is None or p.path in only) for p in coll.papers):
+        from ..history.repository import prepare_checks
+
+        prepare_checks(coll, only)  # the git facts rules judge, read before them: no rule starts git
     # As in loading: rules allocate little that lives, so the cyclic GC would only rescan the collection.
     enabled = gc.isenabled()
     gc.disable()

@@ -35,8 +35,10 @@ COMMAND_RULES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "git-history": (ERROR, "The site's revisions and redlines are read from a readable git history.", ("build",)),
 }
 
-# Rules of `check` that other commands report as well (the PDF refuses an image without alt text).
+# Rules of `check` that other commands report as well (the PDF refuses an image without alt text,
+# and a body nested deeper than it can lay out, reading the body as `check` does).
 ALSO_REPORTED_BY: dict[str, tuple[str, ...]] = {
     "image-alt": _PRINTING,
+    "body-too-deep": _PRINTING,
     "codeowners-stale": ("codeowners",),
 }

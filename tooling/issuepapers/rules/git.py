@@ -1,20 +1,17 @@
 """Git rules: what the repository's history says about the documents.
 
-Both are collection rules that need the repository folder and git; without a
-git repository (or without git) they find nothing.
+No rule reads git or a file: `check_collection` has the history layer read what they
+judge first (`history.prepare_checks`: the published papers' bytes at their
+latest publish tags), and the rules read it from the repository reading the
+collection carries (`coll.history`). Without a git repository (or without git)
+there is nothing read, and they find nothing. The CODEOWNERS file is read
+with the collection (`coll.codeowners`).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ..diagnostics import WARNING
 from . import rule
-
-
-def _root_of(coll) -> Path | None:
-    """The committee folder the collection was loaded from."""
-    return Path(coll.root) if coll.root is not None else None
 
 
 @rule("published-changed-without-revision", WARNING, ("collection",))
@@ -24,24 +21,16 @@ def published_changed(coll, only=None):
     published = [p for p in coll.papers if p.status == "published" and (only is None or p.path in only)]
     if not published:
         return
-    root = _root_of(coll)
-    if root is None:
-        return
+    repo = coll.history
+    if repo is None or not getattr(repo, "tags_read", False):
+        return  # git was not read (outside git, or a repository git cannot read)
     from ..load import parse
-    from ..workflow import git
-    from ..workflow.tags import publish_tags
 
-    try:
-        tags = publish_tags(root)
-        wanted = [(tags[p.path][-1].commit, p.path) for p in published if p.path in tags]
-        then = git.blobs(root, wanted)
-    except Exception:  # noqa: BLE001 — no git, a broken repository: this rule has nothing to say
-        return
     for paper in published:
-        if paper.path not in tags:
+        tag = repo.latest_tag(paper.path)
+        if tag is None:
             continue
-        tag = tags[paper.path][-1]
-        raw = then.get((tag.commit, paper.path))
+        raw = repo.peek(tag.commit, paper.path)  # read by `history.prepare_checks`, never here
         if raw is None:
             continue
         old = parse(paper.path, raw)
@@ -55,19 +44,12 @@ def published_changed(coll, only=None):
 @rule("codeowners-stale", WARNING, ("collection",))
 def codeowners_stale(coll):
     """CODEOWNERS, when there is one, names each working group's leads from committee.yml."""
-    root = _root_of(coll)
-    if root is None:
+    if coll.codeowners is None:
         return
-    from ..workflow import codeowners
+    from ..codeowners import stale
 
-    path = codeowners.find(root)
-    if path is None:
-        return
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return
-    found = codeowners.stale(text, coll.registry)
+    path, text = coll.codeowners
+    found = stale(text, coll.registry)
     if found:
         line, message = found
-        yield path.relative_to(root).as_posix(), (line, 1), message, "run `issuepapers codeowners`"
+        yield path, (line, 1), message, "run `issuepapers codeowners`"

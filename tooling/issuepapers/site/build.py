@@ -63,9 +63,13 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     """Today and the build's timestamp: SOURCE_DATE_EPOCH when set, else HEAD's commit date.
 
     The same commit builds the same pages: "today" (which decides the next public
-    meeting on the home page) is the last commit's date, not the clock's, and
-    SOURCE_DATE_EPOCH is set from it so MkDocs' own dates (sitemap) agree.
-    Outside git, the clock is all there is.
+    meeting on the home page) is the last commit's date, not the clock's. The
+    result is passed explicitly to every output of ours (`SiteOptions.today` and
+    `build_time`, the PDFs' `fallback`); nothing is written to the environment.
+    MkDocs' own dates (the sitemap) read SOURCE_DATE_EPOCH themselves: the plugin
+    sets it from this clock around MkDocs' build only (`plugin.MkDocsClock`).
+    `history`: the repository reading (`history.Repository`), or anything with
+    `last_commit_date()`. Outside git, the clock is all there is.
     """
     sde = os.environ.get("SOURCE_DATE_EPOCH")
     if sde and sde.strip().isdigit():
@@ -80,7 +84,6 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     if stamp is None:
         return dt.date.today(), None
     stamp = stamp.astimezone(dt.timezone.utc)
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
     return stamp.date(), stamp
 
 
@@ -164,7 +167,7 @@ def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger, record=Non
             failed += render_all(root, coll, out_dir, paths=rest, revisions=revisions, drafts=drafts,
                                  fallback=record.fallback).failed
         if frozen:
-            failed += render_frozen(root, frozen, out_dir, prefix=record.prefix).failed
+            failed += render_frozen(root, frozen, out_dir, repo=record.repository).failed
         if not failed:
             render_books(root, coll, out_dir, revisions=revisions, drafts=drafts, fallback=record.fallback)
     except RenderError as exc:
@@ -184,15 +187,16 @@ def workflow_data(root: Path, coll, log: logging.Logger, redlines: bool = True, 
     never N+1 for an unpublished edit; see `record.in_preparation` for those).
     In a public build, a paper shown as its tag vN has the redline of vN against
     v(N-1) (none for v1): a redline against the working tree would print
-    unpublished words. A fixed number of git processes for the whole collection.
+    unpublished words. Git is read from the repository reading the collection
+    carries (`coll.history`): no git process per paper.
     Outside git both are empty; a failure to compute them fails the build.
     """
     from .. import workflow
     from ..diagnostics import ERROR, Finding
     from ..errors import UsageError
-    from ..gitlog import GitError
+    from ..history import GitError
     from ..workflow.published import public_record
-    from ..workflow.redline import Version, compare
+    from ..redline import Version, compare
     from .pages import RedlineView
 
     try:
@@ -225,30 +229,31 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     """Load, check, enrich and generate. Returns (site, None) or (None, error text)."""
     from ..collection import load_collection
     from ..diagnostics import ERROR, format_text
+    from ..history import repository_of
     from ..rules import check_collection
     from .pages import SiteOptions, generate
 
     coll = load_collection(root, history=False)
+    # The build's one reading of git (GitPython): the rules, the clock, the public record, the PDFs,
+    # the book and the redlines all read it from `coll.history`. A few git processes in all.
+    repo = repository_of(coll, root)
     if pconf.check:
         findings = check_collection(coll)
         errors = [f for f in findings if f.severity == ERROR]
         if errors:
+            repo.close()
             return None, format_text(errors).rstrip()
         for f in findings:
             log.warning(format_text([f]).rstrip())
     history = None
     if pconf.history:
-        from ..gitlog import read_history
-
         # Outside git, or with no commits, the history is empty (with a note), not an error.
-        history = read_history(root, tuple(pconf.content_roots))
-        if history is not None:
-            coll.history = history
-            for w in history.warnings:
-                log.info(f"issuepapers: git: {w}")
-            for doc in coll.documents():
-                doc.history = history.get(doc.path)
-    today, stamp = build_clock(history)
+        history = repo.read_log(tuple(pconf.content_roots))
+        for w in history.warnings:
+            log.info(f"issuepapers: git: {w}")
+        for doc in coll.documents():
+            doc.history = repo.get(doc.path)
+    today, stamp = build_clock(repo if history is not None else None)
     record = frozen_record(root, coll, pconf, stamp)  # the frozen public record: published papers as tagged
     coll = record.collection
     # What this build shows: the committee's public statuses, or everything in the preview.
@@ -267,7 +272,9 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
                        build_time=stamp, revisions=revisions, redlines=redlines,
                        in_preparation=record.in_preparation,
                        public_statuses=vis.paper_statuses if vis.preview else None)
-    return generate(coll, opts), None
+    site = generate(coll, opts)
+    repo.close()  # the persistent cat-file ends with the build (`serve` keeps the site, not the process)
+    return site, None
 
 
 # `issuepapers build` / `serve` ------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from ..model import Collection, Document, Paper, Recommendation, image_refs
+from ..model import Collection, Document, Paper, Recommendation
 from ..registry import Meeting, WorkingGroup
 from .templating import PageTemplates, long_date, words
 from .urls import (CALENDAR, CALENDAR_ICS, FEED, HOME, MEETINGS_INDEX, PAPERS_INDEX, PAPERS_JSON, PDF_DIR,
@@ -151,7 +151,7 @@ class Generator(SiteModel):
     def run(self) -> Site:
         for p in self.coll.papers:
             self.add(self.paper_page(p))
-            self.site.external.update(images_of(p, self.coll.root))
+            self.site.external.update(images_of(p, self.coll))
             if p.path in self.opts.redlines:
                 self.add(self.redline_page(p))
         for r in self.coll.recommendations:
@@ -242,18 +242,16 @@ class Generator(SiteModel):
 SITE_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
-def images_of(paper: Paper, root: Path | None) -> dict[str, Path]:
-    """Images a paper shows that sit under papers/ (links out of it are never followed): uri → file."""
-    refs = image_refs(paper.body) if root is not None else []
-    base = (Path(root) / "papers").resolve() if refs else None
+def images_of(paper: Paper, coll: Collection) -> dict[str, Path]:
+    """Images a paper shows that sit under papers/ (links out of it are never followed): uri → file.
+
+    The images are those the paper's reading finds as rendered (by reference too), and
+    the files those `check` judged (`Collection.image_files`)."""
     found = {}
-    for _, src in refs:
-        try:
-            path = (Path(root) / paper.path).parent.joinpath(src).resolve()
-        except (OSError, RuntimeError):
-            continue
-        if path.suffix.lower() in SITE_IMAGE_SUFFIXES and path.is_relative_to(base) and path.is_file():
-            found["papers/" + path.relative_to(base).as_posix()] = path
+    base = (Path(coll.root) / "papers").resolve() if coll.root is not None else None
+    for f in coll.image_files(paper):
+        if f.exists and f.path.suffix.lower() in SITE_IMAGE_SUFFIXES:
+            found["papers/" + f.path.relative_to(base).as_posix()] = f.path
     return found
 
 

@@ -9,6 +9,7 @@ register files, and sanitize every page's Markdown HTML before our own
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -25,6 +26,36 @@ log = logging.getLogger("mkdocs.plugins.issuepapers")
 ASSETS = ("assets/issuepapers/site.css", "assets/issuepapers/tracker.js")
 
 
+class MkDocsClock:
+    """SOURCE_DATE_EPOCH for MkDocs' own dates, during MkDocs' build only.
+
+    MkDocs dates every page of its sitemap (`lastmod`) and the gzip header of
+    sitemap.xml.gz from SOURCE_DATE_EPOCH, else from today's clock, and has no
+    other way to be told. Our outputs get the build's clock (`build.build_clock`:
+    HEAD's commit date) as arguments; MkDocs gets it here: set in `on_files`,
+    once the clock is known and before MkDocs makes its pages, and put back as
+    it was in `on_post_build` (or when the build fails or stops), so no later
+    step of the process learns anything from it. A SOURCE_DATE_EPOCH the user
+    set is theirs and left alone.
+    """
+
+    KEY = "SOURCE_DATE_EPOCH"
+
+    def __init__(self):
+        self.set = False
+
+    def start(self, stamp) -> None:
+        if stamp is None or self.KEY in os.environ:
+            return
+        os.environ[self.KEY] = str(int(stamp.timestamp()))
+        self.set = True
+
+    def stop(self) -> None:
+        if self.set:
+            os.environ.pop(self.KEY, None)
+            self.set = False
+
+
 class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
     supports_multiple_instances = False
     # `issuepapers serve --no-pdf`: MkDocs' serve loads the config itself, so the command line's
@@ -38,6 +69,7 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         self.token = ""
         self.root: Path | None = None
         self.atomic: site_build.AtomicSiteDir | None = None
+        self.clock = MkDocsClock()
 
     # lifecycle ------------------------------------------------------------------
 
@@ -103,6 +135,7 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         if findings:
             raise PluginError("issuepapers: `check` found errors:\n" + findings)
         self.site = site
+        self.clock.start(site.generator.opts.build_time)  # for MkDocs' sitemap; put back in on_post_build
         self.token = _pages().new_token()
         self.slots = {}
         home_doc = files.get_file_from_path(_pages().HOME)
@@ -163,17 +196,20 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         return server
 
     def on_post_build(self, *, config):
+        self.clock.stop()
         if self.atomic and not config.strict:
             self.atomic.commit()
             config.site_dir = str(self.atomic.target)
             self.atomic = None
 
     def on_build_error(self, *, error):
+        self.clock.stop()
         if self.atomic:
             self.atomic.abort()
             self.atomic = None
 
     def on_shutdown(self):
+        self.clock.stop()
         if self.atomic:  # strict builds are committed only once MkDocs has counted the warnings
             self.atomic.commit()
             self.atomic = None

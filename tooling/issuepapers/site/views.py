@@ -79,7 +79,7 @@ class History:
     revisions: int = 0
     authors: list[str] = field(default_factory=list)
     uncommitted: bool = False
-    commits: list = field(default_factory=list)  # gitlog.Commit (date, subject, author, sha), newest first
+    commits: list = field(default_factory=list)  # history.Commit (date, subject, author, sha), newest first
     earlier: int = 0  # commits older than those listed
 
 

@@ -1,7 +1,8 @@
 """The git workflow: history, redlines, publishing with tags, new committee repos, CODEOWNERS.
 
 Public API for the site and the PDFs (imports are lazy: nothing here loads
-WeasyPrint or runs git until called):
+WeasyPrint or runs git until called; git itself is read by the history layer,
+`issuepapers.history`, once per command):
 
 - `revision_of(root, paper_path) -> int | None` and `revisions(root, coll) -> dict[path, int]`
 - `redline_html_fragment(root, coll, paper_path, from_rev=None, to_rev=None) -> str | None`
@@ -22,7 +23,7 @@ def __getattr__(name: str):
 
         return getattr(tags, name)
     if name in ("redline_html_fragment", "redlines", "to_html_fragment"):
-        from . import redline
+        from .. import redline
 
         return getattr(redline, name)
     raise AttributeError(name)

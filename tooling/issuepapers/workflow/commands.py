@@ -49,7 +49,7 @@ def cmd_history(args) -> int:
 def cmd_diff(args) -> int:
     from ..collection import load_collection
     from ..fsutil import atomic_write
-    from . import redline as rl
+    from .. import redline as rl
 
     root = _root(args)
     rel = _rel(root, args.path, must_exist=args.to is None)
@@ -135,7 +135,7 @@ def cmd_init(args) -> int:
 
 def cmd_codeowners(args) -> int:
     from ..registry import load_registry
-    from . import codeowners
+    from .. import codeowners
 
     root = _root(args)
     registry = load_registry(root)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..gitlog import FileHistory, History, read_history
-from .tags import PublishTag, publish_tags
+from ..history import FileHistory, Repository
 
 
-def history_record(root: Path, rel: str, history: History | None = None,
-                   tags: dict[str, list[PublishTag]] | None = None) -> dict:
-    """What `history` prints for one document, as plain data (the JSON output)."""
-    history = history if history is not None else read_history(root)
-    tags = tags if tags is not None else publish_tags(root)
-    fh: FileHistory = history.get((root / rel).resolve()) if history.root else FileHistory(rel, [])
-    mine = tags.get(rel, [])
+def history_record(root: Path, rel: str, repo: Repository | None = None) -> dict:
+    """What `history` prints for one document, as plain data (the JSON output).
+
+    From the repository reading: the one-pass log and the publish tags (four git processes).
+    """
+    repo = repo if repo is not None else Repository.open(root)
+    history = repo.read_log()
+    fh: FileHistory = repo.get(rel) if repo.in_git else FileHistory(rel, [])
+    mine = repo.tags.get(rel, [])
     by_commit: dict[str, list[str]] = {}
     for t in mine:
         by_commit.setdefault(t.commit, []).append(t.name)
     state = "committed"
-    if history.root is None:
+    if not repo.in_git:
         state = "not in a git repository"
     elif fh.uncommitted and not fh.commits:
         state = "uncommitted"

@@ -164,7 +164,7 @@ def _write(root: Path, context: dict, copied: list[str]) -> list[str]:
         written.append(f"templates/{rel}")
 
     from ..registry import load_registry
-    from .codeowners import write as write_codeowners
+    from ..codeowners import write as write_codeowners
 
     write_codeowners(root, load_registry(root), root / "CODEOWNERS")
     written.append("CODEOWNERS")
@@ -172,22 +172,32 @@ def _write(root: Path, context: dict, copied: list[str]) -> list[str]:
 
 
 def _commit(root: Path) -> None:
-    """`git init` on branch main, everything added, one commit (with a fixed identity when git has none)."""
-    from . import git
+    """`git init` on branch main, everything added, one commit (with a fixed identity when git has none).
 
+    Through GitPython's command object with the workflow's pinned environment
+    (`history.git`): no prompt, no editor; the user's configuration applies.
+    """
+    from ..history.errors import GitFailed
+    from ..history.git import PinnedGit, run
+
+    git = PinnedGit(root, write=True)
     try:
-        git.run(root, "init", "-q")
-        git.run(root, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}")  # `init -b` needs git 2.28
-        git.run(root, "add", "-A")
-        identity = []
+        run(git, "init", "-q", error=GitFailed)
+        run(git, "symbolic-ref", "HEAD", f"refs/heads/{BRANCH}", error=GitFailed)  # `init -b` needs git 2.28
+        run(git, "add", "-A", error=GitFailed)
+        identity = {}
         for key, fallback in FALLBACK_IDENTITY.items():
-            if not git.run(root, "config", key, check=False).stdout.strip():
-                identity += ["-c", f"{key}={fallback}"]
-        git.run(root, *identity, "commit", "-q", "-m", f"Start the committee repository (issuepapers {__version__} init)")
-    except git.GitFailed as exc:
-        raise git.GitFailed(f"could not make the first commit: {exc}",
-                            "fix git's configuration (e.g. commit signing) and run init again, "
-                            "or pass --no-git and commit yourself") from None
+            status, out, _ = git.config(key, with_extended_output=True, with_exceptions=False)
+            if status != 0 or not out.strip():
+                identity[key] = fallback
+        if identity:
+            git.set_persistent_git_options(c=[f"{k}={v}" for k, v in identity.items()])
+        run(git, "commit", "-q", "-m", f"Start the committee repository (issuepapers {__version__} init)",
+            error=GitFailed)
+    except GitFailed as exc:
+        raise GitFailed(f"could not make the first commit: {exc}",
+                        "fix git's configuration (e.g. commit signing) and run init again, "
+                        "or pass --no-git and commit yourself") from None
 
 
 def _move_into_place(work: Path, target: Path) -> None:

@@ -16,6 +16,12 @@ Steps, all or nothing for the papers named:
    message recording the revision, the date and the PDF's SHA-256.
 
 If rendering fails, the commit is undone (`git reset --keep`) and no tag is made.
+
+Git goes through the history layer's repository reading (GitPython): the tags
+and the papers at their tags are read as everywhere else, `repo.is_dirty` and
+`repo.head.is_detached` guard step 1, the commits are made by `git commit` with
+the user's configuration (identity, signing) and the archive commit's dates
+pinned, and the tags by GitPython's `create_tag`.
 """
 
 from __future__ import annotations
@@ -27,9 +33,8 @@ from pathlib import Path
 
 from ..diagnostics import ERROR, Finding
 from ..errors import UsageError
-from . import git
+from ..history import PublishTag, Repository, archive_path, tag_name
 from .published import PublishedVersion, render_frozen
-from .tags import PublishTag, archive_path, publish_tags, tag_name
 
 DEFAULT_PDF_OUT = Path("site") / "pdf"
 
@@ -83,26 +88,29 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
 
     root = Path(root).resolve()
     pdf_relpath, _ = _pdf_api()
-    if not git.in_repository(root):
+    repo = Repository.open(root)
+    if not repo.in_git:
         raise UsageError(f"{root} is not in a git repository", "publishing records a commit and a tag: `git init`")
-    old_head = git.head(root)
+    old_head = repo.head
     if old_head is None:
         raise UsageError("the repository has no commits yet", "commit the papers first")
-    if git.run(root, "symbolic-ref", "-q", "HEAD", check=False).returncode != 0:
+    if repo.detached:
         raise PublishRefused("HEAD is detached: check out a branch before publishing")
     coll = load_collection(root)
+    coll.history = repo  # the check below reads the tags from it, as everything here
     # The PDF is printed from the commit: the committee's templates must be in it as they are here.
     committee = coll.registry.committee
     watched = ("papers", "recommendations", "committee.yml", committee.templates or "templates",
                *([committee.logo] if committee.logo else []))
-    changes = git.dirty(root, watched)
+    changes = repo.uncommitted([w for w in watched if (root / w).exists()])
     if changes:
         shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
         raise PublishRefused(f"the work tree has uncommitted changes: {shown}",
                              [Finding(c, 1, 1, ERROR, "publish-dirty-tree",
                                       "uncommitted change; commit or stash it before publishing") for c in changes])
 
-    tags = publish_tags(root)
+    tags = repo.tags
+    repo.at_latest_tags([rel for rel in rels if rel in tags])
     plan: list[tuple[Paper, bytes, bytes, int, dt.date]] = []
     refusals: list[Finding] = []
     for rel in dict.fromkeys(rels):
@@ -118,7 +126,7 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
             continue
         previous = tags.get(rel, [])
         if previous:
-            at_tag = git.blob(root, previous[-1].commit, rel)
+            at_tag = repo.blob(previous[-1].commit, rel)
             if at_tag is not None and at_tag in (raw, new):
                 refusals.append(Finding(rel, 1, 1, ERROR, "publish-unchanged",
                                         f"unchanged since it was published as {previous[-1].name}",
@@ -147,31 +155,33 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
     if amend:
         subject = (f"Publish {paths[0]}" if len(paths) == 1 else f"Publish {len(paths)} papers")
         body = "\n".join(f"{p.path}: revision {n}" for p, _, _, n, _ in plan)
+        top = [repo.top_path(p) for p in paths]
         try:
-            git.run(root, "add", "--", *paths)
-            git.run(root, "commit", "-q", "-m", f"{subject}\n\n{body}\n", "--", *paths)
+            with repo.writing():
+                repo.run("add", "--", *top)
+                repo.run("commit", "-q", "-m", f"{subject}\n\n{body}\n", "--", *top)
         except UsageError:
-            _undo(root, old_head, plan)
+            _undo(repo, root, old_head, plan)
             raise
-    commit = git.head(root)
+    commit = repo.current_head()
 
     out_dir = Path(out_dir) if out_dir else root / DEFAULT_PDF_OUT
     try:
-        stamp = dt.datetime.fromisoformat(git.out(root, "show", "-s", "--format=%cI", commit).strip())
+        stamp = repo.commit_date(commit)
         versions = [PublishedVersion(p.path, tag_name(p.path, n), n, commit, stamp, None, new)
                     for p, _, new, n, _ in plan]
         # The very function a later build verifies the tag with: the same tree, revision and stamp.
-        report = render_frozen(root, versions, out_dir, jobs=1, verify=False)
+        report = render_frozen(root, versions, out_dir, jobs=1, verify=False, repo=repo)
     except BaseException:
-        _undo(root, old_head, plan)
+        _undo(repo, root, old_head, plan)
         raise
     if report.failed:
-        _undo(root, old_head, plan)
+        _undo(repo, root, old_head, plan)
         raise PublishRefused("the PDF could not be rendered; the publish commit was undone", report.failed)
     try:
-        commit = _archive(root, plan, out_dir, pdf_relpath, commit, stamp, amend)
+        commit = _archive(repo, root, plan, out_dir, pdf_relpath, stamp, amend)
     except BaseException:
-        _undo(root, old_head, plan)
+        _undo(repo, root, old_head, plan)
         raise
     coll = load_collection(root)
     done: list[Published] = []
@@ -183,18 +193,19 @@ def publish(root: Path, rels: list[str], *, date: dt.date | None = None, out_dir
             name = tag_name(paper.path, number)
             message = tag_message(paper.path, number, day, pdf_relpath(paper.path), digest,
                                   coll.title_of(coll.by_path[paper.path]))
-            git.run(root, "tag", "-a", "-F", "-", name, commit, data=message.encode("utf-8"))
+            repo.create_tag(name, commit, message)
             made.append(name)
             done.append(Published(paper.path, name, number, commit, pdf, digest, day))
     except (UsageError, OSError):
         for name in made:
-            git.run(root, "tag", "-d", name, check=False)
-        _undo(root, old_head, plan)
+            _quietly(repo, "tag", "-d", name)
+        _undo(repo, root, old_head, plan)
         raise
     return done
 
 
-def _archive(root: Path, plan, out_dir: Path, pdf_relpath, commit: str, stamp: dt.datetime, amend: bool) -> str:
+def _archive(repo: Repository, root: Path, plan, out_dir: Path, pdf_relpath, stamp: dt.datetime,
+             amend: bool) -> str:
     """Put each PDF in the commit the tag will point at (published/<wg>/<YYYY-MM>/v<N>.pdf).
 
     The publish commit is amended (or, when publish made none, a commit added)
@@ -206,22 +217,32 @@ def _archive(root: Path, plan, out_dir: Path, pdf_relpath, commit: str, stamp: d
     for paper, _, _, number, _ in plan:
         rel = archive_path(paper.path, number)
         atomic_write(root / rel, (out_dir / pdf_relpath(paper.path)).read_bytes())
-        archived.append(rel)
-    git.run(root, "add", "-f", "--", *archived)
+        archived.append(repo.top_path(rel))
     when = stamp.isoformat()
-    if amend:
-        git.run(root, "commit", "-q", "--amend", "--no-edit", "--no-verify", dates=when)
-    else:
-        names = ", ".join(p.path for p, *_ in plan)
-        git.run(root, "commit", "-q", "--no-verify", "-m", f"Archive the published PDF of {names}", "--",
-                *archived, dates=when)
-    return git.head(root)
+    dates = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    with repo.writing():
+        repo.run("add", "-f", "--", *archived)
+        if amend:
+            repo.run("commit", "-q", "--amend", "--no-edit", "--no-verify", env=dates)
+        else:
+            names = ", ".join(p.path for p, *_ in plan)
+            repo.run("commit", "-q", "--no-verify", "-m", f"Archive the published PDF of {names}", "--",
+                     *archived, env=dates)
+    return repo.current_head()
 
 
-def _undo(root: Path, old_head: str, plan) -> None:
+def _quietly(repo: Repository, *args: str) -> None:
+    try:
+        with repo.writing():
+            repo.run(*args)
+    except UsageError:
+        pass
+
+
+def _undo(repo: Repository, root: Path, old_head: str, plan) -> None:
     """Back to where publish started: the commit undone (if made), the edits reverted."""
-    if git.head(root) != old_head:
-        git.run(root, "reset", "-q", "--keep", old_head, check=False)
+    if repo.current_head() != old_head:
+        _quietly(repo, "reset", "-q", "--keep", old_head)
     from ..fsutil import atomic_write
 
     for paper, raw, _, _, _ in plan:

@@ -18,11 +18,13 @@ published paper:
 `publish` prints through the same function (`render_frozen`) as every later
 build, so the bytes it records are the bytes a fresh clone makes.
 
-Git processes, whatever the number of papers and tags: one `rev-parse`, one
-`for-each-ref` (every publish tag with its commit, the commit's date and the
-tag's message) and one `cat-file --batch` (the papers at their tags); and,
-only when frozen PDFs must be printed again (a fresh clone, an emptied cache),
-one more `cat-file --batch` that reads every tree they are printed from.
+Git is read by the history layer, once per command, from the repository
+reading the collection carries (`coll.history`, a `history.Repository`): the
+publish tags with their commits, dates and messages (one `for-each-ref`), and
+the papers at their tags, the archived PDFs and, only when frozen PDFs must be
+printed again (a fresh clone, an emptied cache), every tree they are printed
+from, all through the one persistent `cat-file --batch` of that reading.
+Whatever the number of papers and tags, no other git process is started here.
 """
 
 from __future__ import annotations
@@ -32,8 +34,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import os
-import re
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -41,8 +41,7 @@ from typing import Iterable
 
 from ..diagnostics import ERROR, Finding
 from ..errors import UsageError
-from . import git
-from .tags import TAG_PREFIX
+from ..history import PublishTag, Repository, repository_of
 
 WITHDRAWN = "withdrawn"
 PDF_DIFFERS = "published-pdf-differs"
@@ -50,13 +49,6 @@ PDF_DIFFERS = "published-pdf-differs"
 # supersedes, images beside it) and, from the committee's templates folder, what PDFs use.
 TREE_PARTS = ("committee.yml", "papers")
 TEMPLATE_PARTS = ("pdf", "fonts", "assets")
-
-_TAG = re.compile(r"^refs/tags/(papers/.+)/v([1-9][0-9]*)$")
-_SHA256 = re.compile(r"^PDF-SHA256:[ \t]*([0-9a-fA-F]{64})[ \t]*$", re.M)
-# refname, object, its type, the peeled object, its type, committer dates of both, then the message.
-_FIELDS = ("%(refname)", "%(objectname)", "%(objecttype)", "%(*objectname)", "%(*objecttype)",
-           "%(committerdate:iso-strict)", "%(*committerdate:iso-strict)", "%(contents)")
-_FORMAT = "%00".join(_FIELDS) + "%1e"
 
 
 @dataclass(frozen=True)
@@ -81,86 +73,28 @@ class PublishedVersion:
         src = parse(self.paper, self.content)
         return Paper.from_source(src) if src.data is not None else None
 
-
-def locate(root: Path) -> str | None:
-    """The committee folder's path inside its repository ("" at the top, "sub/" below it); None outside git."""
-    try:
-        done = git.run(Path(root), "rev-parse", "--is-inside-work-tree", "--show-prefix", check=False)
-    except git.GitFailed:  # git is not installed: there is no history to read
-        return None
-    lines = done.stdout.decode("utf-8", "surrogateescape").split("\n")
-    if done.returncode != 0 or not lines or lines[0] != "true":
-        return None
-    return lines[1] if len(lines) > 1 else ""
+    @classmethod
+    def of(cls, tag: PublishTag, content: bytes | None = None) -> "PublishedVersion":
+        return cls(tag.paper, tag.name, tag.number, tag.commit, tag.committed, tag.sha256, content)
 
 
-def published_versions(root: Path, prefix: str | None = None) -> dict[str, list[PublishedVersion]]:
+def published_versions(root: Path, repo: Repository | None = None) -> dict[str, list[PublishedVersion]]:
     """Every publish tag by paper path, oldest first; the latest two carry the paper's bytes.
 
-    Two git processes (`for-each-ref`, `cat-file --batch`), plus `rev-parse`
-    when `prefix` (from `locate`) is not given. Empty outside git.
+    From the repository reading `repo` (opened for `root` when not given): its
+    tags (one `for-each-ref`) and its persistent `cat-file --batch`. Empty outside git.
     """
-    root = Path(root)
-    if prefix is None:
-        prefix = locate(root)
-        if prefix is None:
-            return {}
-    text = git.out(root, "for-each-ref", f"--format={_FORMAT}", f"refs/tags/{TAG_PREFIX}")
+    repo = repo if repo is not None else Repository.open(root)
+    if not repo.in_git:
+        return {}
+    tags = repo.tags
+    repo.at_latest_tags(depth=2)
     found: dict[str, list[PublishedVersion]] = {}
-    for record in text.split("\x1e\n"):
-        parts = record.split("\0")
-        if len(parts) != len(_FIELDS):
-            continue
-        ref, obj, kind, peeled, peeled_kind, date, peeled_date, message = parts
-        m = _TAG.match(ref)
-        if not m:
-            continue
-        if kind == "tag" and peeled_kind == "commit":
-            commit, when = peeled, peeled_date
-            recorded = _SHA256.search(message)
-        elif kind == "commit":  # a lightweight tag: no message of its own, nothing recorded
-            commit, when, recorded = obj, date, None
-        else:
-            continue
-        try:
-            stamp = dt.datetime.fromisoformat(when)
-        except ValueError:
-            continue
-        paper = m.group(1) + ".md"
-        found.setdefault(paper, []).append(PublishedVersion(
-            paper, m.group(1) + "/v" + m.group(2), int(m.group(2)), commit, stamp,
-            recorded.group(1).lower() if recorded else None))
-    wanted = []
-    for paper, versions in found.items():
-        versions.sort(key=lambda v: v.number)
-        wanted += [(v.commit, paper) for v in versions[-2:]]
-    blobs = _blobs(root, [f"{commit}:{prefix}{paper}" for commit, paper in wanted])
-    content = dict(zip(wanted, blobs))
-    for paper, versions in found.items():
-        for i in range(max(0, len(versions) - 2), len(versions)):
-            versions[i] = dataclasses.replace(versions[i], content=content.get((versions[i].commit, paper)))
+    for paper, versions in tags.items():
+        latest = {t.name for t in versions[-2:]}
+        found[paper] = [PublishedVersion.of(t, repo.blob(t.commit, paper) if t.name in latest else None)
+                        for t in versions]
     return found
-
-
-def _blobs(root: Path, specs: list[str]) -> list[bytes | None]:
-    """The blobs at `specs` (`rev:path` from the top of the repository), in one `git cat-file --batch`."""
-    if not specs:
-        return []
-    raw = git.run(root, "cat-file", "--batch", data="".join(s + "\n" for s in specs).encode(
-        "utf-8", "surrogateescape")).stdout
-    out: list[bytes | None] = []
-    pos = 0
-    for _ in specs:
-        nl = raw.index(b"\n", pos)
-        header = raw[pos:nl].split()
-        pos = nl + 1
-        if len(header) == 3 and header[1] in (b"blob", b"tree", b"commit", b"tag"):
-            size = int(header[2])
-            out.append(raw[pos:pos + size] if header[1] == b"blob" else None)
-            pos += size + 1
-        else:
-            out.append(None)
-    return out
 
 
 # What a build shows -------------------------------------------------------------------------
@@ -178,6 +112,7 @@ class PublicRecord:
     in_preparation: dict[str, int] = field(default_factory=dict)  # preview: N+1 of papers edited since vN
     fallback: dt.datetime | None = None  # the build's clock: the stamp of papers never committed
     prefix: str | None = None  # the committee folder in its repository; None outside git
+    repository: Repository | None = field(default=None, repr=False)  # the reading it came from
 
     @property
     def print_revisions(self) -> dict[str, int]:
@@ -201,9 +136,10 @@ def public_record(root: Path, coll, *, preview: bool, fallback: dt.datetime | No
     outside `issuepapers publish`: there is no frozen record to show instead).
     """
     root = Path(root)
-    prefix = locate(root)
-    versions = published_versions(root, prefix) if prefix is not None else {}
-    record = PublicRecord(preview, coll, versions, fallback=fallback, prefix=prefix)
+    repo = repository_of(coll, root)
+    prefix = repo.prefix if repo.in_git else None
+    versions = published_versions(root, repo=repo)
+    record = PublicRecord(preview, coll, versions, fallback=fallback, prefix=prefix, repository=repo)
     replaced = {}
     for paper in coll.papers:
         tags = versions.get(paper.path)
@@ -280,13 +216,14 @@ def differs_hint(tag: str) -> str:
 
 
 def render_frozen(root: Path, versions: Iterable[PublishedVersion], out_dir: Path, *, jobs: int | None = None,
-                  verify: bool = True, prefix: str | None = None) -> FrozenReport:
+                  verify: bool = True, repo: Repository | None = None) -> FrozenReport:
     """Print each version's PDF as its commit makes it, into out_dir/<wg>/<YYYY-MM>.pdf.
 
     Each PDF is printed from a temporary tree taken from its commit (committee.yml,
     papers/, the committee's templates folder), with "Revision N" of the version and
     the commit's date as its stamp: nothing of the working tree, the environment or
-    the clock. With `verify`, a version whose tag records a SHA-256 is checked
+    the clock. Git is read through `repo` (the build's repository reading; opened
+    for `root` when not given, and only when something must be read). With `verify`, a version whose tag records a SHA-256 is checked
     against it: an output that already has it is kept as is (no git, no render),
     and a PDF that differs is not written and fails (`published-pdf-differs`).
     """
@@ -308,11 +245,13 @@ def render_frozen(root: Path, versions: Iterable[PublishedVersion], out_dir: Pat
                 manifest.set(rel, _marker(v.sha256))
             continue
         todo.append(v)
+    if todo and repo is None:
+        repo = Repository.open(root)
     if verify and todo:
-        todo = _from_archive(root, todo, out_dir, manifest, report, prefix)
+        todo = _from_archive(todo, out_dir, manifest, report, repo)
     try:
         if todo:
-            _print(root, todo, out_dir, manifest, report, jobs=jobs, verify=verify, prefix=prefix,
+            _print(root, todo, out_dir, manifest, report, jobs=jobs, verify=verify, repo=repo,
                    write=atomic_write, relpath=pdf_relpath)
     finally:
         manifest.save()
@@ -321,24 +260,21 @@ def render_frozen(root: Path, versions: Iterable[PublishedVersion], out_dir: Pat
     return report
 
 
-def _from_archive(root: Path, todo: list[PublishedVersion], out_dir: Path, manifest, report: FrozenReport,
-                  prefix: str | None) -> list[PublishedVersion]:
-    """Write the PDFs `publish` archived in their tags' commits (one `cat-file --batch`); the rest to print.
+def _from_archive(todo: list[PublishedVersion], out_dir: Path, manifest, report: FrozenReport,
+                  repo: Repository) -> list[PublishedVersion]:
+    """Write the PDFs `publish` archived in their tags' commits (read through the persistent cat-file);
+    the rest to print.
 
     An archived PDF is used only when it has the SHA-256 its tag records.
     """
     from ..fsutil import atomic_write
+    from ..history import archive_path
     from ..pdf.render import pdf_relpath
-    from .tags import archive_path
 
     recorded = [v for v in todo if v.sha256]
-    if not recorded:
+    if not recorded or not repo.in_git:
         return todo
-    if prefix is None:
-        prefix = locate(root)
-        if prefix is None:
-            return todo
-    stored = _blobs(root, [f"{v.commit}:{prefix}{archive_path(v.paper, v.number)}" for v in recorded])
+    stored = [repo.blob(v.commit, archive_path(v.paper, v.number)) for v in recorded]
     found = {v.paper: data for v, data in zip(recorded, stored) if data is not None and _sha256(data) == v.sha256}
     for v in recorded:
         data = found.get(v.paper)
@@ -362,25 +298,22 @@ def _sha256(data: bytes) -> str:
 
 
 def _print(root: Path, todo: list[PublishedVersion], out_dir: Path, manifest, report: FrozenReport, *,
-           jobs, verify, prefix, write, relpath) -> None:
+           jobs, verify, repo: Repository, write, relpath) -> None:
     from ..collection import load_collection
     from ..pdf.engine import Engine
     from ..pdf.render import Plan, plan_papers, run_plan
 
-    if prefix is None:
-        prefix = locate(root)
-        if prefix is None:
-            raise UsageError(f"{root} is not in a git repository: a published PDF is printed from its commit")
+    if not repo.in_git:
+        raise UsageError(f"{root} is not in a git repository: a published PDF is printed from its commit")
     by_commit: dict[str, list[PublishedVersion]] = {}
     for v in todo:
         by_commit.setdefault(v.commit, []).append(v)
     by_paper = {v.paper: v for v in todo}
     with tempfile.TemporaryDirectory(prefix="issuepapers-published-") as tmp:
         trees = []
-        with Objects(root) as objects:  # closed before any render worker is forked
-            for i, (commit, group) in enumerate(sorted(by_commit.items())):
-                trees.append((Path(tmp) / str(i), group))
-                extract(objects, commit, prefix, trees[-1][0])
+        for i, (commit, group) in enumerate(sorted(by_commit.items())):
+            trees.append((Path(tmp) / str(i), group))
+            extract(repo, commit, trees[-1][0])
         plan = Plan()
         for tree, group in trees:
             coll = load_collection(tree)
@@ -428,54 +361,12 @@ def _print(root: Path, todo: list[PublishedVersion], out_dir: Path, manifest, re
 # Reading trees out of git --------------------------------------------------------------------
 
 
-class Objects:
-    """One `git cat-file --batch` kept open: any number of blobs and trees for one process."""
+def extract(repo: Repository, commit: str, dest: Path) -> None:
+    """Write what a frozen PDF is printed from, as it was at `commit`, into `dest`.
 
-    def __init__(self, root: Path):
-        try:
-            self.proc = subprocess.Popen(["git", "--no-pager", *git._PINNED, "cat-file", "--batch"], cwd=root,
-                                         env=git.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL)
-        except FileNotFoundError:
-            raise git.GitFailed("git is not installed", "install git, then run the command again") from None
-        self.seen: dict[str, tuple[str, bytes]] = {}
-
-    def get(self, spec: str) -> tuple[str, bytes] | None:
-        """(type, bytes) of the object `spec` names (a sha, or `rev:path`); None when there is none."""
-        if spec in self.seen:
-            return self.seen[spec]
-        if "\n" in spec:
-            return None
-        self.proc.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
-        self.proc.stdin.flush()
-        header = self.proc.stdout.readline().split()
-        if not header:
-            raise git.GitFailed("git cat-file stopped while reading the published versions")
-        if len(header) != 3 or header[1] == b"missing":
-            return None
-        size = int(header[2])
-        data = self.proc.stdout.read(size)
-        self.proc.stdout.read(1)  # the newline after the object
-        found = (header[1].decode("ascii"), data)
-        if ":" not in spec:  # by sha: the same object in the next tree costs nothing
-            self.seen[spec] = found
-        return found
-
-    def close(self) -> None:
-        for pipe in (self.proc.stdin, self.proc.stdout):  # EOF for git; a write it has not finished fails
-            if pipe and not pipe.closed:
-                pipe.close()
-        self.proc.wait()
-
-    def __enter__(self) -> "Objects":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def extract(objects: Objects, commit: str, prefix: str, dest: Path) -> None:
-    """Write what a frozen PDF is printed from, as it was at `commit`, into `dest`."""
+    Every tree and blob comes through the reading's persistent `cat-file --batch`
+    (objects by sha are cached: the same file in the next tree costs nothing).
+    """
     from ..registry import load_registry
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -485,7 +376,7 @@ def extract(objects: Objects, commit: str, prefix: str, dest: Path) -> None:
         rel = PurePosixPath(os.path.normpath(rel)).as_posix()
         if rel.startswith(("..", "/")) or rel == ".":
             return
-        found = objects.get(f"{commit}:{prefix}{rel}")
+        found = repo.object(repo.spec(commit, rel))
         if found is None:
             return
         kind, data = found
@@ -508,7 +399,7 @@ def extract(objects: Objects, commit: str, prefix: str, dest: Path) -> None:
             if name in (".", "..") or "/" in name or mode == b"160000":  # submodules are not ours
                 continue
             target = folder / name
-            found = objects.get(sha)
+            found = repo.object(sha)
             if found is None:
                 continue
             if mode == b"40000":

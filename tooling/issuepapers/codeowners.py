@@ -92,7 +92,7 @@ def stale(text: str, registry) -> tuple[int, str] | None:
 
 def write(root: Path, registry, path: Path | None = None) -> tuple[Path, bool]:
     """Write (or update) CODEOWNERS; (path, changed)."""
-    from ..fsutil import atomic_write
+    from .fsutil import atomic_write
 
     path = path or find(root) or root / "CODEOWNERS"
     existing = path.read_text(encoding="utf-8") if path.is_file() else None

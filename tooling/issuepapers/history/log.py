@@ -1,4 +1,4 @@
-"""One-pass git history for the documents of a repository.
+"""One-pass git history for the documents of a repository (moved here from `gitlog`).
 
 The site and the PDFs need, for every paper, when it was created, when it last
 changed, who wrote it and how many revisions it has. Asking git once per file
@@ -6,13 +6,15 @@ changed, who wrote it and how many revisions it has. Asking git once per file
 two history walks per file; here one ``git log --name-status`` over the
 document folders gives all of it, and renames are followed in that same walk.
 
-Calls to git, all in the directory given to :func:`read_history`:
+Calls to git, through GitPython's command object (`repo.git`, see `history.git`),
+in the repository found from the folder given to :func:`read_history`:
 
-1. ``git rev-parse --show-toplevel --is-shallow-repository --verify -q HEAD``
+1. ``git rev-parse`` (where the repository is, HEAD, shallow: `history.git.locate`)
 2. ``git log --name-status -z -M --date-order`` over the pathspecs (once)
 3. ``git status --porcelain=v1 -z --untracked-files=all`` over the pathspecs
 
-(:meth:`History.last_commit_date` runs one more, only when asked.)
+(:meth:`History.last_commit_date` reads HEAD's commit through the persistent
+``cat-file --batch`` of the repository reading, only when asked.)
 
 Semantics worth knowing:
 
@@ -28,9 +30,10 @@ Semantics worth knowing:
   for the new name too, which ``--follow`` misses.
 * Authors are the names recorded in the commits (``%an``); ``.mailmap`` is
   not applied, so the same commit gives the same output everywhere.
-* Nothing from the environment changes the result: variables that point git
-  at another repository, index or config are removed, and options that user
-  configuration could change (renames, quoting, signatures) are pinned.
+* Nothing from the environment or the user's configuration changes the result
+  (`history.git.environment`): variables that point git at another repository,
+  index or config are removed, system and global configuration are not read,
+  and options a repository's configuration could change are pinned.
   ``GIT_CEILING_DIRECTORIES`` is kept: it only bounds the repository search.
 """
 
@@ -38,72 +41,24 @@ from __future__ import annotations
 
 import datetime
 import os
-import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
-__all__ = ["Commit", "FileHistory", "GitError", "History", "read_history"]
+from .errors import NO_COMMITS, NO_GIT, NOT_A_REPOSITORY, SHALLOW, GitError
+
+__all__ = ["Commit", "FileHistory", "GitError", "History", "NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "SHALLOW",
+           "read_history"]
 
 DEFAULT_PATHSPECS: tuple[str, ...] = ("papers", "recommendations")
 
-NOT_A_REPOSITORY = "not a git repository"
-NO_COMMITS = "no commits yet"
-SHALLOW = "shallow clone: history is truncated"
-NO_GIT = "git is not installed"
-
 # Fields of one commit header. Control characters never occur in a sha, an
 # ISO date or (in practice) a name, and the subject comes last so that a
-# separator inside it cannot shift the other fields.
+# separator inside it cannot shift the other fields. %h: the label of a
+# commit in redlines ("abc1234 (2024-02-02)"), read here rather than per commit.
 _RECORD = b"\x1e"
 _FIELD = "\x1f"
-_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%s"
-
-# Configuration that would change what `git log` / `git status` print.
-_PINNED_CONFIG: tuple[str, ...] = (
-    "core.quotepath=off",  # -z output is never quoted; kept for clarity
-    "log.follow=false",  # a single pathspec must not turn on --follow
-    "log.showSignature=false",  # gpg output would break the parse
-    "diff.relative=false",  # paths always relative to the top level
-    "status.renames=true",  # a staged `git mv` reads as a rename
-    "core.fsmonitor=false",  # no daemon hooks from a read-only tool
-)
-
-# Environment variables that point git at another repository, index, object
-# store or configuration (git's own "local_repo_env" list plus pathspec and
-# diff switches). Hooks set several of them; we read the repository at `root`.
-_SCRUBBED_ENV = frozenset(
-    {
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_CONFIG",
-        "GIT_CONFIG_COUNT",
-        "GIT_CONFIG_PARAMETERS",
-        "GIT_DIFF_OPTS",
-        "GIT_DIR",
-        "GIT_EXTERNAL_DIFF",
-        "GIT_GLOB_PATHSPECS",
-        "GIT_GRAFT_FILE",
-        "GIT_ICASE_PATHSPECS",
-        "GIT_IMPLICIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_INTERNAL_SUPER_PREFIX",
-        "GIT_LITERAL_PATHSPECS",
-        "GIT_NAMESPACE",
-        "GIT_NOGLOB_PATHSPECS",
-        "GIT_NO_REPLACE_OBJECTS",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_PREFIX",
-        "GIT_QUARANTINE_PATH",
-        "GIT_REPLACE_REF_BASE",
-        "GIT_SHALLOW_FILE",
-        "GIT_WORK_TREE",
-    }
-)
-
-
-class GitError(RuntimeError):
-    """git failed on a repository it found (corrupt objects, unsafe owner…)."""
+_FORMAT = "--format=%x1e%H%x1f%h%x1f%an%x1f%ae%x1f%aI%x1f%s"
 
 
 @dataclass(frozen=True)
@@ -115,6 +70,12 @@ class Commit:
     email: str
     date: datetime.datetime  # author date, timezone-aware (the author's offset)
     subject: str
+    short: str = field(default="", compare=False)  # git's abbreviation of `sha` (%h), for labels
+
+    @property
+    def label(self) -> str:
+        """"abc1234 (2024-02-02)": the commit as a redline names it (author date, the author's day)."""
+        return f"{self.short or self.sha[:7]} ({self.date.date().isoformat()})"
 
 
 @dataclass
@@ -159,6 +120,10 @@ class History:
     # HEAD at reading time: last_commit_date() looks this commit up, so the
     # answer stays consistent with `files` even if HEAD moves afterwards.
     _head: str | None = field(default=None, repr=False)
+    # How HEAD's date is read when asked (the repository reading's persistent cat-file).
+    _reader: Callable[[str], datetime.datetime | None] | None = field(
+        default=None, repr=False, compare=False
+    )
     _head_date: datetime.datetime | None = field(
         default=None, init=False, repr=False, compare=False
     )
@@ -171,11 +136,10 @@ class History:
 
     def last_commit_date(self) -> datetime.datetime | None:
         """HEAD's committer date: the default for SOURCE_DATE_EPOCH."""
-        if self._head is None or self.root is None:
+        if self._head is None or self.root is None or self._reader is None:
             return None
         if self._head_date is None:
-            out = _run(["show", "-s", "--format=%cI", self._head], self.root)
-            self._head_date = datetime.datetime.fromisoformat(out.decode().strip())
+            self._head_date = self._reader(self._head)
         return self._head_date
 
     def _key(self, path: str | os.PathLike[str]) -> str:
@@ -193,44 +157,30 @@ def read_history(
     root: Path | str, pathspecs: Sequence[str] = DEFAULT_PATHSPECS
 ) -> History:
     """Read the history of every file under `pathspecs` (relative to `root`)."""
-    cwd = Path(root)
-    if cwd.is_file():
-        cwd = cwd.parent
-    if not cwd.is_dir():
-        return History(root=None, files={}, warnings=[NOT_A_REPOSITORY])
-    try:
-        probe = _git(
-            ["rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "-q", "HEAD"],
-            cwd,
-        )
-    except FileNotFoundError:
-        return History(root=None, files={}, warnings=[NO_GIT])
-    lines = probe.stdout.decode("utf-8", "surrogateescape").splitlines()
-    if len(lines) < 2:  # rev-parse stopped before printing the top level
-        message = probe.stderr.decode("utf-8", "replace").strip()
-        if not message or NOT_A_REPOSITORY in message:
-            return History(root=None, files={}, warnings=[NOT_A_REPOSITORY])
-        return History(root=None, files={}, warnings=[f"git: {message}"])
-    top = Path(lines[0])
-    history = History(root=top, files={}, shallow=lines[1] == "true")
-    if history.shallow:
-        history.warnings.append(SHALLOW)
-    specs = ["--", *pathspecs]
+    from .repository import Repository
+
+    return Repository.open(root).read_log(pathspecs)
+
+
+def read_log(repo, where, pathspecs: Sequence[str]) -> History:
+    """The one pass: `git log` and `git status` over `pathspecs` (relative to the folder `where` was
+    located from) in the GitPython `repo` (`history.git.PinnedRepo`) that `where` (`history.git.Location`)
+    found. Outside git (`where.top` is None), an empty History with `where`'s warnings."""
+    if where.top is None:
+        return History(root=None, files={}, warnings=list(where.warnings))
+    top = where.top
+    history = History(root=top, files={}, shallow=where.shallow, warnings=list(where.warnings),
+                      _head=where.head)
+    specs = ["--", *(spec if spec.startswith(":") else f"{where.prefix}{spec}" for spec in pathspecs)]
 
     lineages: dict[str, _Lineage] = {}
     commits: list[Commit] = []
-    if len(lines) >= 3 and probe.returncode == 0:
-        history._head = lines[2]
-        out = _run(
-            ["log", "--no-show-signature", "--encoding=UTF-8", "--date-order",
-             "--root", "--name-status", "-M", "-z", _FORMAT, *specs],
-            cwd,
-        )
+    if where.head is not None:
+        out = _run(repo, "log", "--no-show-signature", "--encoding=UTF-8", "--date-order",
+                   "--root", "--name-status", "-M", "-z", _FORMAT, *specs)
         commits, lineages = _walk(_parse_log(out), top)
-    else:
-        history.warnings.append(NO_COMMITS)
 
-    status = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", *specs], cwd)
+    status = _run(repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", *specs)
     changed = _apply_status(status, lineages)
 
     for key in sorted(lineages):
@@ -293,8 +243,8 @@ def _parse_log(out: bytes) -> Iterator[tuple[Commit, list[_Change]]]:
 
 
 def _commit(header: bytes) -> Commit:
-    sha, author, email, date, subject = header.decode("utf-8", "replace").split(_FIELD, 4)
-    return Commit(sha, author, email, datetime.datetime.fromisoformat(date), subject)
+    sha, short, author, email, date, subject = header.decode("utf-8", "replace").split(_FIELD, 5)
+    return Commit(sha, author, email, datetime.datetime.fromisoformat(date), subject, short)
 
 
 def _path(raw: bytes) -> str:
@@ -390,35 +340,8 @@ def _apply_status(out: bytes, lineages: dict[str, _Lineage]) -> set[str]:
     return changed
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
-    for k in [k for k in env if k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))]:
-        del env[k]
-    env.update(
-        GIT_TERMINAL_PROMPT="0",  # never wait for a password
-        GIT_PAGER="cat",
-        PAGER="cat",
-        GIT_OPTIONAL_LOCKS="0",  # status must not rewrite the index under an editor
-        LC_ALL="C",  # messages we match ("not a git repository") in English
-    )
-    return env
+def _run(repo, command: str, *args: str) -> bytes:
+    """`git <command> args…` through GitPython's command object: stdout as bytes, or GitError."""
+    from .git import run
 
-
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
-    config = [arg for item in _PINNED_CONFIG for arg in ("-c", item)]
-    return subprocess.run(
-        ["git", "--no-pager", *config, *args],
-        cwd=cwd,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        check=False,
-    )
-
-
-def _run(args: list[str], cwd: Path) -> bytes:
-    done = _git(args, cwd)
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise GitError(f"git {args[0]} failed in {cwd}: {message}")
-    return done.stdout
+    return run(repo, command, *args, stdout_as_string=False, strip_newline_in_stdout=False)

@@ -1,4 +1,4 @@
-"""issuepapers.gitlog against real git repositories built in tmp_path."""
+"""issuepapers.history.log (the one-pass log, read with GitPython) against real git repositories in tmp_path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from issuepapers.gitlog import Commit, FileHistory, History, read_history
+from issuepapers.history.log import Commit, FileHistory, History, read_history
 
 ALICE = ("Alice Analyst", "alice@example.org")
 BOB = ("Bob Büro", "bob@example.org")
