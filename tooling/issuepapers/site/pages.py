@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from markupsafe import Markup, escape
 from ..model import Collection, Document, Paper, Recommendation
 from ..registry import Meeting, WorkingGroup
 from .templating import PageTemplates, long_date, words
-from .urls import (CALENDAR, CALENDAR_ICS, FEED, HOME, MEETINGS_INDEX, PAPERS_INDEX, PAPERS_JSON, PDF_DIR,
+from .urls import (rebase_body_urls, CALENDAR, CALENDAR_ICS, FEED, HOME, MEETINGS_INDEX, PAPERS_INDEX, PAPERS_JSON, PDF_DIR,
                    RECOMMENDATIONS_JSON, SCHEMA_JSON, STATUS_INDEX, TOP_PAGES, TRACKER, Link, Links, book_uri,
                    meeting_uri, page_url, pdf_uri, redline_uri, relative_url, wg_uri)
 from .views import OPEN_AGENCY, SiteModel
@@ -56,21 +57,36 @@ class GeneratedPage:
     in_nav: bool = False
     doc: Document | None = None
 
-    def markdown(self, token: str) -> tuple[str, dict[str, Markup]]:
-        """Markdown where each HTML block is a placeholder paragraph, and the blocks by placeholder.
+    def markdown(self, token: str, directory_urls: bool = True) -> tuple[str, dict[str, Markup]]:
+        """Markdown where each block is a placeholder paragraph, and the blocks by placeholder.
 
-        The plugin sanitizes the rendered page, then puts the blocks back, so the
-        allow-list applies to document content and never to our own markup.
+        Our own blocks are escaped markup; a document's body is rendered by the one
+        Markdown reading every output shares (`Document.reading`: the renderer
+        `check`, the PDF and the redline read), sanitized, never by MkDocs'
+        Markdown with mkdocs.yml's extensions. The plugin sanitizes the page MkDocs
+        renders around them, then puts the blocks back.
         """
         out, slots = [], {}
         for i, part in enumerate(self.parts):
-            if isinstance(part, Markup):
-                key = f"{token}x{i}x"
-                slots[key] = part
-                out.append(key)
-            else:
-                out.append(part)
+            key = f"{token}x{i}x"
+            slots[key] = part if isinstance(part, Markup) else Markup(
+                rebase_body_urls(self.body_html(part), self.src_uri, directory_urls))
+            out.append(key)
         return "\n\n".join(out) + "\n", slots
+
+    def body_html(self, part: str) -> str:
+        """Sanitized HTML of a document body: the document's own reading when it is its body."""
+        if self.doc is not None and part is self.doc.body:
+            return self.doc.reading.html
+        from ..render import render_markdown
+
+        return render_markdown(part)
+
+    def toc_tokens(self) -> list[dict] | None:
+        """The page's contents (MkDocs' toc token shape) from its body's headings; None without a body."""
+        if self.doc is None:
+            return None
+        return toc_tokens(self.doc.reading.outline.headings, self.doc.reading.html)
 
     def standalone(self) -> str:
         """Self-contained Markdown (bodies pre-rendered and sanitized) for a plugin-less generator."""
@@ -79,6 +95,29 @@ class GeneratedPage:
         head = f"---\ntitle: {json.dumps(str(escape(self.title)))}\n---\n\n"  # escaped, as for Material
         return head + "\n\n".join(str(p) if isinstance(p, Markup) else render_markdown(p)
                                   for p in self.parts) + "\n"
+
+
+_ID = re.compile(r'\sid="([A-Za-z0-9_.:-]+)"')
+
+
+def toc_tokens(headings, html: str) -> list[dict]:
+    """Headings with ids, nested by level, text escaped: what MkDocs' `get_toc` builds a page's contents from.
+
+    Material prints a contents entry's name as it is, so the name is escaped
+    here; ids are the renderer's slugs, kept only when plain.
+    """
+    root: list[dict] = []
+    stack: list[tuple[int, list]] = [(0, root)]
+    for h in headings:
+        m = _ID.search(html, h.start, h.open_end)
+        if not m or not h.top:
+            continue
+        token = {"level": h.level, "id": m.group(1), "name": str(escape(h.text)), "children": []}
+        while stack[-1][0] >= h.level:
+            stack.pop()
+        stack[-1][1].append(token)
+        stack.append((h.level, token["children"]))
+    return root
 
 
 @dataclass

@@ -144,7 +144,7 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
                 if uri != _pages().HOME:
                     log.warning("issuepapers: docs/%s replaces the generated page of the same path", uri)
                 continue
-            text, slots = page.markdown(self.token)
+            text, slots = page.markdown(self.token, config.use_directory_urls)
             self.slots[uri] = slots
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=text, inclusion=inclusion))
@@ -179,6 +179,12 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         from ..render import sanitize
 
         html = sanitize(html)
+        ours = self.site.pages.get(page.file.src_uri) if self.site else None
+        tokens = ours.toc_tokens() if ours is not None and page.file.generated_by is not None else None
+        if tokens is not None:
+            from mkdocs.structure.toc import get_toc
+
+            page.toc = get_toc(tokens)  # the body's contents, as our renderer made its headings
         slots = self.slots.get(page.file.src_uri)
         if slots:
             def put(m):

@@ -7,6 +7,7 @@ other way round.
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -97,3 +98,34 @@ class Links:
 
     def link(self, target_uri: str, text: str, anchor: str = "") -> Link:
         return Link(text, self.url(target_uri, anchor))
+
+
+_URL_ATTR = re.compile(r'(\s(?:src|href)=")([^"]*)(")')
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def rebase_body_urls(html: str, src_uri: str, directory_urls: bool = True) -> str:
+    """A document body's relative links and images, as seen from its page (what MkDocs does for Markdown).
+
+    `chart.png` beside `papers/wg/2024-03.md` is `../chart.png` from the page
+    `papers/wg/2024-03/`; a link to another document (`../x/2024-06.md`) becomes
+    that document's page. Absolute URLs, fragments and links that leave the
+    site's root are left as they are (`check` reports the last).
+    """
+    here = page_url(src_uri, directory_urls)
+    folder = posixpath.dirname(src_uri)
+
+    def fix(m: re.Match) -> str:
+        url = m.group(2)
+        if not url or url.startswith(("#", "/")) or _SCHEME.match(url):
+            return m.group(0)
+        cut = min((i for i in (url.find("?"), url.find("#")) if i >= 0), default=len(url))
+        path, rest = url[:cut], url[cut:]
+        target = posixpath.normpath(posixpath.join(folder, path)) if path else src_uri
+        if target.startswith(".."):
+            return m.group(0)
+        if target.endswith(".md"):
+            target = page_url(target, directory_urls)
+        return m.group(1) + relative_url(target, here) + rest + m.group(3)
+
+    return _URL_ATTR.sub(fix, html)
