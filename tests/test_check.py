@@ -30,6 +30,10 @@ CASES = [
     ("signer-required.md", P, "signer-required", 5, "error"),
     ("signer-required-both.md", P, "signer-required", 9, "error"),
     ("date-required.md", P, "date-required", 5, "error"),
+    ("control-character-newline.md", P, "control-character", 7, "error"),
+    ("control-character-nested.md", P, "control-character", 9, "error"),
+    ("image-missing-scheme.md", P, "image-missing", 13, "error"),
+    ("image-missing-remote.md", P, "image-missing", 13, "error"),
     ("registry-unknown-subcommittee.md", P, "registry-unknown-subcommittee", 2, "error"),
     ("registry-unknown-working-group.md", P, "registry-unknown-working-group", 3, "error"),
     ("registry-wrong-subcommittee.md", P, "registry-unknown-working-group", 3, "error"),
@@ -130,7 +134,7 @@ def test_every_rule_is_exercised():
     # Rules that need a registry fixture or a git history are exercised in test_bad_registry and test_workflow;
     # command-time rules (pdf, publish, build, set) by those commands' tests.
     exercised = {c[2] for c in CASES} | {"registry-invalid", "registry-duplicate-id", "superseded-twice",
-                                         "file-outside-repository",
+                                         "file-outside-repository", "not-a-regular-file",  # test_paths_and_locks
                                          "published-changed-without-revision", "codeowners-stale"}
     checked = {r.id for r in RULES.values() if "command" not in r.kinds}
     assert checked <= exercised, checked - exercised

@@ -28,7 +28,7 @@ def _collection(args, history: bool = False):
 # check ------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    from .collection import relpath
+    from .collection import inside_repository, relpath
     from .rules import check_collection
 
     root = _root(args)
@@ -40,6 +40,7 @@ def cmd_check(args) -> int:
             path = Path(p)
             if not path.exists():
                 raise UsageError(f"no such file or directory: {p}")
+            inside_repository(root, p)  # a path outside the repository is a usage error, never "0 findings"
             if path.is_dir():
                 base = relpath(root, path).rstrip("/")
                 only |= {d.path for d in coll.documents() if base in (".", "") or d.path.startswith(base + "/")}
@@ -100,17 +101,13 @@ def cmd_new(args) -> int:
 
 
 def cmd_set(args) -> int:
-    from .collection import kind_of, relpath
+    from .collection import document_arg, kind_of
     from .edit import EditError, parse_assignment, set_file
 
     root = _root(args)
     path = Path(args.path)
-    if not path.is_file():
-        raise UsageError(f"no such file: {args.path}")
-    rel = relpath(root, path)
+    rel = document_arg(root, args.path)  # a repository document only: no `..`, no link out, no other file
     kind = kind_of(rel)
-    if kind is None:
-        raise UsageError(f"{args.path} is not under papers/ or recommendations/")
     assignments = [parse_assignment(a) for a in args.assignments]
     try:
         changed = set_file(path, assignments, kind.FIELDS)

@@ -149,6 +149,7 @@ def apply(raw: bytes, assignments: list[tuple[str, str]], fields: dict[str, Fiel
         node = data
         for i, part in enumerate(parts[:-1]):
             idx: Any = int(part) if part.isdigit() else part
+            _structure(node, idx, parts[:i])
             try:
                 nxt = node[idx]
             except (KeyError, IndexError, TypeError):
@@ -162,16 +163,62 @@ def apply(raw: bytes, assignments: list[tuple[str, str]], fields: dict[str, Fiel
                     node[idx] = nxt
             node = nxt
         last = parts[-1]
+        _structure(node, int(last) if last.isdigit() else last, parts[:-1])
         if value == "":
-            node.pop(last, None)
+            if isinstance(node, dict):
+                node.pop(last, None)
+            elif int(last) < len(node):
+                node.pop(int(last))
         else:
-            node[last] = _sub_typed(parts[-2] if not parts[-2].isdigit() else top, last, value)
+            if isinstance(node, list):
+                idx = int(last)
+                if idx > len(node):
+                    raise EditError(f"`{'.'.join(parts[:-1])}` has {len(node)} items; the next is number {len(node)}")
+                typed = _sub_typed(top, last, value)
+                node.append(typed) if idx == len(node) else node.__setitem__(idx, typed)
+            else:
+                node[last] = _sub_typed(parts[-2] if not parts[-2].isdigit() else top, last, value)
     out = io.StringIO()
     yaml.dump(data, out)
     dumped = out.getvalue()
     if nl != "\n":
         dumped = dumped.replace("\n", nl)
-    return head + dumped.encode("utf-8") + tail
+    result = head + dumped.encode("utf-8") + tail
+    _validate(result, fields)
+    return result
+
+
+def _structure(node: Any, key: Any, where: list[str]) -> None:
+    """`key` can address a part of `node`: a mapping takes names, a list takes numbers."""
+    name = ".".join(where) or "the front matter"
+    if isinstance(node, dict):
+        if isinstance(key, int):
+            raise EditError(f"`{name}` is a mapping: name its key, not a number")
+        return
+    if isinstance(node, list):
+        if not isinstance(key, int):
+            raise EditError(f"`{name}` is a list: address an item by its number, e.g. `{name}.0`")
+        return
+    raise EditError(f"`{name}` is a single value, not a structure", f"set it as `{name}=…`")
+
+
+def _validate(result: bytes, fields: dict[str, Field]) -> None:
+    """Refuse to write what `check` would reject as a value: the edited document, read as check reads it."""
+    from .model import Paper, Recommendation
+
+    src = parse("", result)
+    errors = [f for f in src.findings if f.severity == ERROR]
+    if errors or src.data is None:
+        first = errors[0] if errors else None
+        raise EditError(f"the edit would make the front matter unreadable: {first.message if first else ''}")
+    kind = Paper if fields is Paper.FIELDS else Recommendation if fields is Recommendation.FIELDS else None
+    if kind is None:
+        return
+    doc = kind.from_source(src)
+    if doc.problems:
+        path, problem = doc.problems[0]
+        where = ".".join(str(p) for p in path)
+        raise EditError(f"`{where}`: {problem.message}", problem.hint)
 
 
 def set_file(path: Path, assignments: list[tuple[str, str]], fields: dict[str, Field]) -> bool:

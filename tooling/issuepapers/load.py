@@ -94,6 +94,7 @@ LOAD_RULES = {
     "yaml-too-large": (ERROR, "Front matter must stay within the node and nesting limits (no alias bombs)."),
     "conflict-marker": (ERROR, "A document must not contain unresolved merge-conflict markers."),
     "file-outside-repository": (ERROR, "A document must be inside the repository, not a link to a file outside it."),
+    "not-a-regular-file": (ERROR, "A document must be a regular file, not a FIFO, socket or device."),
 }
 
 @dataclass
@@ -192,7 +193,7 @@ class _Builder:
     def __init__(self, src: Source):
         self.src = src
         self.count = 0
-        self.top_key = None  # the top-level key being built: where a limit is reported
+        self.top_key = None  # the node of the top-level key being built: where a limit is reported
 
     def err(self, node, rule, message, hint=None):
         self.src.findings.append(self.src.finding(self.src._pos(node), ERROR, rule, message, hint))
@@ -201,7 +202,8 @@ class _Builder:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             what, limit = ("nodes", MAX_NODES) if self.count > MAX_NODES else ("levels of nesting", MAX_DEPTH)
-            raise _Stop(self.src.finding(self.top_key or self.src._pos(node), ERROR, "yaml-too-large",
+            where = self.src._pos(self.top_key if self.top_key is not None else node)
+            raise _Stop(self.src.finding(where, ERROR, "yaml-too-large",
                                          f"front matter exceeds {limit} {what}",
                                          "remove aliases that expand repeatedly, or flatten the data"))
         cls, tag = node.__class__, node.tag
@@ -222,8 +224,9 @@ class _Builder:
     def mapping(self, node, depth):
         out: dict[Any, Any] = {}
         top = depth == 0
+        scalar, text, maybe_typed = _ScalarNode, _STR, _MAYBE_TYPED
         for key_node, value_node in node.value:
-            if key_node.__class__ is not _ScalarNode or key_node.tag != _STR:
+            if key_node.__class__ is not scalar or key_node.tag != text:
                 if key_node.__class__ is _ScalarNode:
                     self.err(key_node, "yaml-tag", f"tag {key_node.tag!r} is not allowed on a key")
                 else:
@@ -243,11 +246,11 @@ class _Builder:
                          f"duplicate key {key!r} (first at line {self.src._pos(first)[0]})", "keep one of them")
                 continue
             if top:
-                self.top_key = self.src._pos(key_node)
-            if value_node.__class__ is _ScalarNode and value_node.tag == _STR:  # inlined: the common case
+                self.top_key = key_node  # its position is worked out only if a limit is hit
+            if value_node.__class__ is scalar and value_node.tag == text:  # inlined: the common case
                 self.count += 1
                 value = value_node.value
-                if not value_node.style and (not value or value[0] in _MAYBE_TYPED):
+                if not value_node.style and (not value or value[0] in maybe_typed):
                     value = resolve_plain(value)
                 out[key] = value
             else:

@@ -255,6 +255,7 @@ _WORD = re.compile(r"[^\W_]+")
 # marker, a tab or four spaces: each level takes one) can nest deeper than it; so can many tags.
 _DEEP_PREFIX = r"\n(?:(?>[ ]{4}|\t|[ ]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))){%d}"
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_NON_SPACE = re.compile(r"\S")  # what str.strip() keeps: \s is str.isspace() in str patterns
 _OPEN_NESTING = re.compile(r"<(?:ul|ol|blockquote|div)\b", re.I)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
 
@@ -267,7 +268,15 @@ def _deep_prefix(n: int) -> tuple[re.Pattern, re.Pattern]:
 
 def _on_a_line(pattern: re.Pattern, body: str):
     """`pattern` (which starts with a newline: a literal the regex engine skips to) at any line start."""
-    return pattern.search(body) or pattern.match("\n" + body[:body.find("\n") if "\n" in body else len(body)])
+    if pattern.search(body):
+        return True
+    first = _AT_START.get(pattern)
+    if first is None:  # the same pattern without its newline, matched at the start of the body
+        first = _AT_START[pattern] = re.compile(pattern.pattern[2:], pattern.flags)
+    return first.match(body)
+
+
+_AT_START: dict[re.Pattern, re.Pattern] = {}
 
 
 def _norm(text: str) -> str:
@@ -460,17 +469,21 @@ def _link_candidates(body: str) -> list[tuple[int, str | None]]:
 # -- the reading --------------------------------------------------------------------------------------
 
 
+_new_tuple = tuple.__new__  # a Section without the call through its generated __new__
+
+
 class Reading:
     """One body, read once: each part computed when first asked for."""
 
     __slots__ = ("body", "first_line", "_sections", "_html", "_outline", "_images", "_links", "_starts",
-                 "_h2_starts")
+                 "_h2_starts", "_h2")
 
     def __init__(self, body: str, first_line: int = 1):
         self.body = body
         self.first_line = first_line
         self._sections = self._html = self._outline = self._images = self._links = self._starts = None
         self._h2_starts: list[int] | None = None
+        self._h2: list[Section] | None = None
 
     def __getstate__(self):
         return {"body": self.body, "first_line": self.first_line}
@@ -531,34 +544,62 @@ class Reading:
         start = 0 if body.startswith("#") else body.find("\n#") + 1
         if start == 0 and not body.startswith("#"):
             return out
-        line, counted = self.first_line, 0
+        # Each `#` line read as python-markdown's pattern reads it (`_ATX_AT`: at most six hashes, then
+        # the title without its closing hashes), by string methods: a regex match per line costs more.
+        line, counted, size, find, count = self.first_line, 0, len(body), body.find, body.count
+        titles: list[str] = []
         while True:
-            end = body.find("\n", start)
-            stop = end if end != -1 else len(body)
-            h = _ATX_AT.match(body, start, stop)
-            title = h.group(2)
-            if _INLINE.search(title):
-                return None
-            line += body.count("\n", counted, start)
+            end = find("\n", start)
+            stop = end if end != -1 else size
+            text = body[start:stop]
+            rest = text.lstrip("#")
+            level = len(text) - len(rest)
+            if level > 6:
+                level, rest = 6, text[6:]
+            title = rest.rstrip("#")
+            titles.append(title)
+            line += count("\n", counted, start)
             counted = start
-            out.append(Section(title.strip(), len(h.group(1)), line, start, stop, "atx"))
+            out.append(_new_tuple(Section, (title.strip(), level, line, start, stop, "atx")))
             if end == -1:
-                return out
-            nxt = body.find("\n#", end)
+                break
+            nxt = find("\n#", end)
             if nxt == -1:
-                return out
+                break
             start = nxt + 1
+        # Inline markup in any title: it needs rendering (one search over all titles: `_INLINE` is one character).
+        return None if _INLINE.search("".join(titles)) else out
+
+    @property
+    def h2(self) -> list[Section]:
+        """The level-2 sections, read once (the section rules all read them)."""
+        if self._h2 is None:
+            self._h2 = [s for s in self.sections if s.level == 2]
+        return self._h2
 
     def section_text(self, section: Section) -> str:
         """The Markdown under a section, up to the next level-2 section, without HTML comments."""
         if section.offset < 0:  # a heading of raw HTML: no Markdown of its own
             return ""
         if self._h2_starts is None:
-            self._h2_starts = sorted(s.offset for s in self.sections if s.level == 2 and s.offset >= 0)
+            self._h2_starts = sorted(s.offset for s in self.h2 if s.offset >= 0)
         starts = self._h2_starts
         i = bisect_right(starts, section.offset)
         text = self.body[section.end:starts[i] if i < len(starts) else len(self.body)]
         return _COMMENT.sub("", text) if "<!--" in text else text
+
+    def section_empty(self, section: Section) -> bool:
+        """Whether `section_text(section)` is only whitespace, found without copying the text."""
+        if section.offset < 0:
+            return True
+        if self._h2_starts is None:
+            self._h2_starts = sorted(s.offset for s in self.h2 if s.offset >= 0)
+        starts, body = self._h2_starts, self.body
+        i = bisect_right(starts, section.offset)
+        stop = starts[i] if i < len(starts) else len(body)
+        if body.find("<!--", section.end, stop) != -1:  # comments are not text: the slow way
+            return not self.section_text(section).strip()
+        return _NON_SPACE.search(body, section.end, stop) is None
 
     def _rendered_sections(self) -> list[Section]:
         cands = _heading_candidates(self.body, self.first_line)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import ERROR, Finding
-from .fields import ID_RE, LIFECYCLE_STATES, MONTH_RE, Problem, did_you_mean, parse_date
+from .fields import CONTROL_RE, ID_RE, LIFECYCLE_STATES, MONTH_RE, Problem, did_you_mean, parse_date
 from .load import Source, load_yaml_file
 
 REGISTRY_FILE = "committee.yml"
@@ -146,6 +146,19 @@ class Registry:
         return next((m for m in self.meetings_sorted() if m.date >= today), None)
 
 
+MAX_ID = 64  # ids become file names (meetings/<id>.md, books/<id>.pdf): short, plain slugs
+
+
+def is_slug(value) -> bool:
+    """An id that may become a path: lowercase-with-dashes, no `/`, `.`, `..`, NUL or absolute path, bounded."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID and ID_RE.fullmatch(value) is not None
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 class _Reader:
     """Walks the registry source, collecting findings instead of stopping."""
 
@@ -178,6 +191,10 @@ class _Reader:
 
     def text(self, d, key, path, default=None):
         v = d.get(key, default)
+        if isinstance(v, str) and CONTROL_RE.search(v):
+            self.bad(path + (key,), f"`{key}` holds the control character U+{ord(CONTROL_RE.search(v).group()):04X}",
+                     "write it on one line, without control characters")
+            return CONTROL_RE.sub(" ", v)
         if v is None or isinstance(v, str):
             return v
         self.bad(path + (key,), f"`{key}` must be a string, got {v!r}",
@@ -202,8 +219,9 @@ class _Reader:
 
     def ident(self, d, path, seen: dict, what: str) -> str | None:
         v = d.get("id")
-        if not isinstance(v, str) or not ID_RE.match(v):
-            self.bad(path + ("id",), f"{what} id {v!r} is not lowercase-with-dashes")
+        if not is_slug(v):
+            self.bad(path + ("id",), f"{what} id {_shown(v)} is not lowercase-with-dashes (at most {MAX_ID} characters)",
+                     "ids become file and page names: letters a-z, digits and single dashes")
             return None
         if v in seen:
             self.bad(path + ("id",), f"duplicate {what} id {v!r} (first at line {seen[v]})",
@@ -330,8 +348,10 @@ def build_registry(src: Source, reg: Registry) -> None:
         p = ("meetings", i)
         m = r.mapping(m, p, ("id", "date", "location", "federal_register", "term"), required=("id", "date"))
         mid = m.get("id")
-        if not isinstance(mid, str) or not mid:
-            r.bad(p + ("id",), f"meeting id must be a string like 2024-03, got {mid!r}")
+        if not is_slug(mid):
+            r.bad(p + ("id",), f"meeting id must be lowercase-with-dashes like 2024-03 (at most {MAX_ID} "
+                               f"characters), got {_shown(mid)}",
+                  "meeting ids become file and page names: letters a-z, digits and single dashes")
             continue
         if mid in seen_m:
             r.bad(p + ("id",), f"duplicate meeting id {mid!r} (first at line {seen_m[mid]})",

@@ -8,11 +8,12 @@ import re
 from pathlib import Path
 
 from ..fields import VOTED_STATUSES
-from ..fsutil import atomic_write
+from ..fsutil import atomic_write, inside
 from ..markdown_reading import MAX_NESTING, start_tags
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
 from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local_sources, logo_of, long_date,
+                      metadata_text,
                       paper_context, revisions_of, timestamp, w3c)
 from ..assets import templates_for
 from .engine import Engine, RenderError, engine_digest, jinja_env
@@ -109,14 +110,14 @@ def book_html(root: Path, coll: Collection, meeting_id: str, *, revisions: dict[
     draft = any(c["draft"] for c in contexts)
     title = f"{reg.committee.name} public meeting, {long_date(meeting.date)}: Government Issue Papers"
     stamp = w3c(max(stamps) if stamps else FALLBACK_EPOCH)
-    meta = {
+    meta = metadata_text({
         "title": ("DRAFT: " if draft else "") + title,
         "authors": [reg.committee.name],
         "subject": f"Meeting book: {len(papers)} issue paper{'s' * (len(papers) != 1)} for the "
                    f"{meeting.label} public meeting" + (f", {meeting.location}" if meeting.location else ""),
         "keywords": [k for k in (reg.committee.short_name, "meeting book", "Government Issue Paper", meeting.id) if k],
         "generator": GENERATOR, "created": stamp, "modified": stamp,
-    }
+    })
     env = jinja_env(templates_for(root, reg))
     return pin_links(env.get_template("book.html.j2").render(
         lang=LANG, meta=meta, draft=draft, committee=reg.committee.name,
@@ -150,6 +151,7 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
     try:
         for mid in meetings:
             rel = f"books/{mid}.pdf"
+            target = inside(out_dir, rel)  # a meeting id never writes outside out_dir (OutsideRoot)
             for paper in meeting_papers(coll, mid):
                 deep = paper.reading.too_deep(MAX_NESTING)
                 if deep is not None:
@@ -162,9 +164,9 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
             key = content_key(digest, html, root, local_sources(html))
             if not manifest.fresh(rel, key):
                 data = Engine.for_root(root, templates).write(html, root.as_uri() + "/", hashlib.sha256(key.encode()).digest()[:16])
-                atomic_write(out_dir / rel, data)
+                atomic_write(target, data)
                 manifest.set(rel, key)
-            written.append(out_dir / rel)
+            written.append(target)
     finally:
         manifest.save()
     return written

@@ -18,7 +18,7 @@ def _root(args) -> Path:
 
 
 def _paths(root: Path, raw: list[str]) -> list[str] | None:
-    from ..collection import relpath
+    from ..collection import inside_repository
 
     if not raw:
         return None
@@ -27,15 +27,14 @@ def _paths(root: Path, raw: list[str]) -> list[str] | None:
         path = Path(p)
         if not path.exists():
             raise UsageError(f"no such file or directory: {p}")
-        rel = relpath(root, path)
-        if rel.startswith("/") or rel.startswith(".."):
-            raise UsageError(f"{p} is outside the repository {root}")
+        rel = inside_repository(root, p)
         out.append("" if rel == "." else rel)
     return out
 
 
 def cmd_pdf(args) -> int:
-    from ..collection import load_collection
+    from ..collection import load_collection, refuse_output_overlap
+    from ..fsutil import locked
     from ..diagnostics import emit
     from . import render_all
 
@@ -43,9 +42,11 @@ def cmd_pdf(args) -> int:
         raise UsageError("--jobs must be 1 or more")
     root = _root(args)
     out = Path(args.out) if args.out else root / DEFAULT_OUT
+    refuse_output_overlap(root, out, "--out")  # before anything is written
+    paths = _paths(root, args.paths)
     coll = load_collection(root, history=False)
-    report = render_all(root, coll, out, jobs=args.jobs, draft=args.draft, paths=_paths(root, args.paths),
-                        progress=True)
+    with locked(out):  # concurrent runs on one folder wait for one another
+        report = render_all(root, coll, out, jobs=args.jobs, draft=args.draft, paths=paths, progress=True)
     if report.failed:
         emit(report.failed, args.format, sys.stderr if args.format == "text" else sys.stdout)
     print(f"{len(report.rendered)} rendered, {len(report.skipped)} up to date, {len(report.failed)} failed"
@@ -54,14 +55,17 @@ def cmd_pdf(args) -> int:
 
 
 def cmd_book(args) -> int:
-    from ..collection import load_collection
-    from ..fsutil import atomic_write
+    from ..collection import load_collection, refuse_output_overlap
+    from ..fsutil import atomic_write, locked
     from . import render_books
     from .engine import RenderError
 
     from ..visibility import Visibility, visible_collection
 
     root = _root(args)
+    target = Path(args.out) if args.out else root / DEFAULT_OUT / "books" / f"{args.meeting}.pdf"
+    if args.out:
+        refuse_output_overlap(root, target, "--out", is_file=True)  # before anything is written
     coll = load_collection(root)
     # The public book holds the papers the committee makes public (committee.public_statuses);
     # --preview holds every paper for the meeting, drafts watermarked.
@@ -75,9 +79,9 @@ def cmd_book(args) -> int:
         raise UsageError(f"no public papers for meeting {args.meeting!r}" if not args.preview else
                          f"no papers for meeting {args.meeting!r}",
                          None if args.preview else "`--preview` makes a book of every paper, drafts watermarked")
-    target = Path(args.out) if args.out else root / DEFAULT_OUT / "books" / f"{args.meeting}.pdf"
     try:
-        built = render_books(root, coll, root / DEFAULT_OUT, [args.meeting])[0]
+        with locked(root / DEFAULT_OUT):  # concurrent runs on one folder wait for one another
+            built = render_books(root, coll, root / DEFAULT_OUT, [args.meeting])[0]
     except RenderError as exc:
         print(f"committee.yml:1:1: error[{exc.rule}] {exc}", file=sys.stderr)
         return 1

@@ -219,5 +219,15 @@ def paper_metadata(coll: Collection, paper: Paper, ctx: dict, moment: dt.datetim
         + f", {ctx['month']}"
     keywords = [k for k in (reg.committee.short_name, "Government Issue Paper", *paper.tags) if k]
     stamp = w3c(moment)
-    return {"title": title, "authors": authors, "subject": subject, "keywords": keywords,
-            "generator": GENERATOR, "created": stamp, "modified": stamp}
+    return metadata_text({"title": title, "authors": authors, "subject": subject, "keywords": keywords,
+                          "generator": GENERATOR, "created": stamp, "modified": stamp})
+
+
+def _plain(value: str) -> str:
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
+def metadata_text(meta: dict) -> dict:
+    """PDF metadata (Info and XMP) on single lines without control characters: XMP is XML."""
+    return {k: ([_plain(x) for x in v] if isinstance(v, list) else _plain(v) if isinstance(v, str) else v)
+            for k, v in meta.items()}

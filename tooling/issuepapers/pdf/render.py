@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import ERROR, Finding
-from ..fsutil import atomic_write
+from ..fsutil import OutsideRoot, atomic_write, inside
 from ..markdown_reading import MAX_NESTING
 from ..model import Collection, Paper
 from .cache import Manifest, content_key
@@ -204,8 +204,13 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
 
     def done(out: Outcome) -> None:
         rel, key = plan.keys[out.name]
+        try:
+            target = inside(out_dir, rel)  # whatever the paper's path, nothing is written outside out_dir
+        except OutsideRoot as exc:
+            report.failed.append(Finding(out.name, 1, 1, ERROR, "pdf-render", str(exc)))
+            return
         if out.data is not None:
-            atomic_write(out_dir / rel, out.data)
+            atomic_write(target, out.data)
             manifest.set(rel, key)
             report.rendered.append(out.name)
             report.seconds[out.name] = out.seconds

@@ -73,10 +73,88 @@ def _rules_for(kind: str) -> list[Rule]:
 _BY_KIND = {kind: _rules_for(kind) for kind in ("paper", "recommendation", "collection")}
 
 
-def _document_findings(doc: Document, coll: Collection) -> Iterable[Finding]:
-    for r in _BY_KIND[doc.KIND]:
-        for pos, message, hint in r.fn(doc, coll):
-            yield Finding(doc.path, pos[0], pos[1], r.severity, r.id, message, hint)
+# Inputs a rule reads, as data, so `check` skips the call when a document has none of them (the rule
+# would find nothing): front-matter keys (any of them present), or `IMAGES`, images in the body.
+IMAGES = "images"
+NEEDS: dict[str, tuple[str, ...]] = {
+    "supersedes-missing": ("supersedes",),
+    "supersedes-recommendation-missing": ("supersedes",),
+    "recommendation-missing": ("recommendations",),
+    "paper-missing": ("papers",),
+    "next-meeting-before-date": ("next_meeting",),
+    "date-after-meeting": ("date",),
+    "date-too-early": ("date",),
+    "response-before-vote": ("agency_response_date",),
+    "placeholder-title": ("title",),
+    "registry-unknown-meeting": ("meeting",),
+    "meeting-term-mismatch": ("meeting",),
+    "registry-unknown-subcommittee": ("subcommittee",),
+    "registry-unknown-working-group": ("working_group",),
+    "working-group-inactive": ("working_group",),
+    "path-convention": ("working_group",),
+    "image-alt": (IMAGES,),
+    "image-missing": (IMAGES,),
+}
+
+
+# Rules about a paper's outline, which find nothing in a standard one: no level-1 heading, and level-2
+# sections that are standard ones, in order, the required ones among them.
+OUTLINE_RULES = frozenset({"section-required", "section-order", "section-extra", "heading-level"})
+
+
+def _standard_outlines() -> frozenset[tuple[str, ...]]:
+    from itertools import compress, product
+
+    from ..fields import SECTIONS
+
+    titles = [t for t, _ in SECTIONS]
+    return frozenset(tuple(compress(titles, keep)) for keep in product((0, 1), repeat=len(titles))
+                     if all(k or not required for k, (_, required) in zip(keep, SECTIONS)))
+
+
+_STANDARD_OUTLINES = _standard_outlines()
+
+
+def _standard_outline(doc: Document) -> bool:
+    reading = doc.reading
+    return (tuple([s.title for s in reading.h2]) in _STANDARD_OUTLINES
+            and not any(s.level == 1 for s in reading.sections))
+
+
+def _plan(kind: str) -> list[tuple]:
+    """(fn, severity, id, keys it needs or None, whether it needs images, whether a standard outline
+    makes it find nothing) of each rule of a document kind."""
+    plan = []
+    for r in _BY_KIND[kind]:
+        needs = NEEDS.get(r.id, ())
+        keys = frozenset(k for k in needs if k != IMAGES) or None
+        plan.append((r.fn, r.severity, r.id, keys, IMAGES in needs, r.id in OUTLINE_RULES))
+    return plan
+
+
+_PLANS = {kind: _plan(kind) for kind in ("paper", "recommendation")}
+
+
+def _document_findings(doc: Document, coll: Collection) -> list[Finding]:
+    out: list[Finding] = []
+    path, data, images, standard = doc.path, doc.source.data, None, None
+    append = out.append
+    for fn, severity, rule_id, keys, needs_images, outline in _PLANS[doc.KIND]:
+        if keys is not None and data is not None and keys.isdisjoint(data):
+            continue  # none of its inputs: it would find nothing
+        if needs_images:
+            if images is None:
+                images = bool(doc.reading.images)
+            if not images:
+                continue
+        if outline:
+            if standard is None:
+                standard = _standard_outline(doc)
+            if standard:
+                continue
+        for pos, message, hint in fn(doc, coll):
+            append(Finding(path, pos[0], pos[1], severity, rule_id, message, hint))
+    return out
 
 
 def check_collection(coll: Collection, only: set[str] | None = None) -> list[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
 from ..fields import SECTIONS, did_you_mean
-from ..markdown_reading import MAX_NESTING
+from ..markdown_reading import MAX_NESTING, is_local_src
 from ..model import SECTION_TITLES
 from . import rule
 
@@ -18,7 +18,7 @@ _REQUIRED = [title for title, required in SECTIONS if required]
 
 
 def _h2(doc):
-    return [s for s in doc.sections if s.level == 2]
+    return doc.reading.h2  # read once per document, for all the section rules
 
 
 @rule("section-required", ERROR, ("paper",))
@@ -75,8 +75,8 @@ def heading_levels(doc, coll):
 def empty_sections(doc, coll):
     """A standard section should have text, not only the scaffold's comments."""
     reading = doc.reading
-    for s in _h2(doc):
-        if s.title in SECTION_TITLES and not reading.section_text(s).strip():
+    for s in reading.h2:
+        if s.title in SECTION_TITLES and reading.section_empty(s):
             yield (s.line, 1), f"section `## {s.title}` is empty", "write the section, or remove it if optional"
 
 
@@ -107,7 +107,17 @@ def nesting(doc, coll):
 
 @rule("image-missing", ERROR, ("paper",))
 def image_files(doc, coll):
-    """An image a paper shows by relative path is a file under papers/ (not a link out of the repository)."""
+    """An image a paper shows is a file under papers/ or a data: image (never a URL, a link out, a hole)."""
+    for image in doc.reading.images:
+        src = image.src.strip()
+        if not src:  # the sanitizer removed an address it does not allow (an unknown scheme, script…)
+            yield ((image.line, image.column), "image without a usable address: only files beside the paper "
+                   "and data: images are printed", "save the image beside the paper and write "
+                   "![what it shows](file.png)")
+        elif not is_local_src(src) and not src.lower().startswith("data:image/"):
+            scheme = src.split(":", 1)[0][:20] if ":" in src else src[:20]
+            yield ((image.line, image.column), f"image {src[:80]!r} is not a file beside the paper ({scheme}: "
+                   "images are never fetched)", "save the image beside the paper and write ![what it shows](file.png)")
     for f in coll.image_files(doc):
         at = (f.image.line, f.image.column)
         if f.path is None:

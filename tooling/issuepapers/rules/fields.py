@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
-from ..fields import AGENCY_STATUSES, PLACEHOLDER, REC_STATUSES, REQUIRED_WHEN_BY_RULE, did_you_mean
+from ..fields import AGENCY_STATUSES, CONTROL_RE, PLACEHOLDER, REC_STATUSES, REQUIRED_WHEN_BY_RULE, did_you_mean
 from . import rule
 
 
 @rule("unknown-key", ERROR)
 def unknown_keys(doc, coll):
     """Front matter may use only the keys defined for its document kind."""
+    if doc.FIELDS.keys() >= doc.source.data.keys():
+        return  # every key is known: one set comparison, in C
     for key in doc.source.data:
         if key not in doc.FIELDS:
             hint = did_you_mean(str(key), doc.FIELDS) or f"allowed keys: {', '.join(doc.FIELDS)}"
@@ -109,6 +111,43 @@ def agency_response_date(doc, coll):
             and "agency_response_date" not in doc.source.data:
         yield doc.source.key_at("agency_status"), f"agency status {st!r} needs `agency_response_date`", \
             "add `agency_response_date: YYYY-MM-DD`"
+
+
+def _texts(value, path: tuple):
+    """(path, text) of every string inside a front-matter value."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _texts(v, path + (i,))
+
+
+def _printable(value) -> bool:
+    """True when no string inside `value` can hold a control character (printable text has none)."""
+    t = type(value)
+    if t is str:
+        return value.isprintable()
+    if t is list:
+        return all(map(_printable, value))
+    if t is dict:
+        return all(map(_printable, value.values()))
+    return not isinstance(value, (str, dict, list))  # numbers, booleans, null: no text
+
+
+@rule("control-character", ERROR)
+def control_characters(doc, coll):
+    """Front-matter text holds no control characters or line breaks (they break feeds, PDF metadata, tags)."""
+    for key, value in doc.source.data.items():
+        if _printable(value):
+            continue  # the common case: plain lines, numbers, lists and mappings of them
+        for path, text in _texts(value, (key,)):
+            m = CONTROL_RE.search(text)
+            if m:
+                yield (doc.source.at(*path), f"`{'.'.join(map(str, path))}` holds the control character "
+                       f"U+{ord(m.group()):04X}", "write it on one line, without control characters")
 
 
 @rule("placeholder-title", WARNING)

@@ -7,13 +7,24 @@ from ..fields import REC_ID_RE
 from . import rule
 
 
+_MONTHS: dict[int, tuple] = {}  # id(meeting) -> (meeting, its YYYY-MM): a few hundred meetings, thousands of papers
+
+
+def _month(meeting) -> str:
+    """`meeting.month`, worked out once per meeting (meetings are frozen)."""
+    hit = _MONTHS.get(id(meeting))
+    if hit is None or hit[0] is not meeting:
+        hit = _MONTHS[id(meeting)] = (meeting, meeting.month)
+    return hit[1]
+
+
 @rule("path-convention", ERROR, ("paper",))
 def paper_path(doc, coll):
     """A paper lives at papers/<working_group>/<YYYY-MM of its meeting>.md."""
     meeting = coll.meeting_of(doc)
     if not doc.working_group or meeting is None:
         return
-    expected = f"papers/{doc.working_group}/{meeting.month}.md"
+    expected = f"papers/{doc.working_group}/{_month(meeting)}.md"
     if doc.path != expected:
         yield doc.source.at("working_group" if not doc.path.startswith(f"papers/{doc.working_group}/")
                             else "meeting"), \

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..fsutil import swap_directory
+from ..fsutil import locked, swap_directory
 from ..visibility import Visibility, visible_collection, visible_redlines
 
 STALE_AFTER = 6 * 3600  # temp folders of killed builds older than this are removed
@@ -29,6 +29,12 @@ class AtomicSiteDir:
     def __init__(self, target: Path):
         self.target = Path(target).resolve()
         self.tmp: Path | None = None
+        self._lock = None  # `.<site>.lock` beside the site, held from begin() to commit()/abort()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            lock, self._lock = self._lock, None
+            lock.__exit__(None, None, None)
 
     @property
     def prefix(self) -> str:
@@ -37,6 +43,9 @@ class AtomicSiteDir:
     def begin(self) -> Path:
         parent = self.target.parent
         parent.mkdir(parents=True, exist_ok=True)
+        if self._lock is None:  # concurrent builds of one site wait here, one after the other
+            self._lock = locked(self.target)
+            self._lock.__enter__()
         now = time.time()
         for old in parent.glob(self.prefix + "*"):
             try:
@@ -49,14 +58,20 @@ class AtomicSiteDir:
         return self.tmp
 
     def commit(self) -> None:
-        if self.tmp is not None:
-            swap_directory(self.tmp, self.target)
-            self.tmp = None
+        try:
+            if self.tmp is not None:
+                swap_directory(self.tmp, self.target)
+                self.tmp = None
+        finally:
+            self._release()
 
     def abort(self) -> None:
-        if self.tmp is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            self.tmp = None
+        try:
+            if self.tmp is not None:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                self.tmp = None
+        finally:
+            self._release()
 
 
 def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
@@ -73,7 +88,13 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     """
     sde = os.environ.get("SOURCE_DATE_EPOCH")
     if sde and sde.strip().isdigit():
-        stamp = dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
+        try:
+            stamp = dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            from ..errors import UsageError
+
+            raise UsageError(f"SOURCE_DATE_EPOCH={sde.strip()[:30]} is not a time this build can use",
+                             "give seconds since 1970 before the year 10000, or unset it") from None
         return stamp.date(), stamp
     stamp = None
     if history is not None:
@@ -225,6 +246,21 @@ def workflow_data(root: Path, coll, log: logging.Logger, redlines: bool = True, 
     return dict(record.revisions), views
 
 
+def _guard_uris(site) -> None:
+    """Every page and file the site registers is a plain path inside the site folder (else OutsideRoot).
+
+    Ids become page and file names (meetings/<id>.md, books/<id>.pdf); `check`
+    refuses ids that are not slugs, and this refuses them again before anything
+    is registered with MkDocs or written.
+    """
+    from ..fsutil import OutsideRoot, clean_relative
+
+    for uri in (*site.pages, *site.files, *site.external):
+        if not clean_relative(uri):
+            raise OutsideRoot(f"refusing to write {uri!r}: not a plain path inside the site folder",
+                              "ids that become file names must be lowercase-with-dashes (see `issuepapers check`)")
+
+
 def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     """Load, check, enrich and generate. Returns (site, None) or (None, error text)."""
     from ..collection import load_collection
@@ -273,6 +309,7 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
                        in_preparation=record.in_preparation,
                        public_statuses=vis.paper_statuses if vis.preview else None)
     site = generate(coll, opts)
+    _guard_uris(site)
     repo.close()  # the persistent cat-file ends with the build (`serve` keeps the site, not the process)
     return site, None
 
@@ -306,6 +343,8 @@ def run_build(config_file: Path, site_dir: Path | None = None, strict: bool = Fa
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
+    from ..errors import UsageError
+
     handler = _logging(verbose)
     try:
         try:
@@ -318,6 +357,14 @@ def run_build(config_file: Path, site_dir: Path | None = None, strict: bool = Fa
             return 2
         if "issuepapers" not in cfg.plugins:
             print("issuepapers: error: mkdocs.yml does not enable the `issuepapers` plugin", file=sys.stderr)
+            return 2
+        try:  # before anything is created or deleted
+            from ..collection import find_root, refuse_output_overlap
+
+            refuse_output_overlap(find_root(Path(config_file).parent), Path(cfg.site_dir), "--site-dir",
+                                  extra=(Path(cfg.docs_dir),))
+        except UsageError as exc:
+            print(f"issuepapers: error: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
             return 2
         _switch(cfg, pdf, preview)
         cfg.plugins.on_startup(command="build", dirty=False)
@@ -371,6 +418,9 @@ def write_markdown(root: Path, config_file: Path, dest: Path, pdf: bool = False)
             print("issuepapers: error: mkdocs.yml does not enable the `issuepapers` plugin", file=sys.stderr)
             return 2
         plugin.config.pdf = pdf
+        from ..collection import refuse_output_overlap
+
+        refuse_output_overlap(root, dest, "--markdown-out", extra=(Path(cfg.docs_dir),))  # UsageError: exit 2
         try:
             site, errors = generate_site(root, plugin.config, cfg, log)
         except PluginError as exc:  # a PDF, a redline or a template failed: its diagnostics, no traceback

@@ -25,6 +25,14 @@ def uid_domain(gen: "Generator") -> str:
     return f"{short or 'committee'}.issuepapers.invalid"
 
 
+def _end(ev: Event, start, length: dt.timedelta) -> None:
+    """DTEND, or DURATION for an event at the very end of the calendar (December 31, 9999)."""
+    try:
+        ev.add("dtend", start + length)
+    except OverflowError:
+        ev.add("duration", length)
+
+
 def ics(gen: "Generator") -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//issuepapers//site calendar//EN")
@@ -43,10 +51,10 @@ def ics(gen: "Generator") -> bytes:
             hh, mm = map(int, e["time"].split(":"))
             start = dt.datetime.combine(e["date"], dt.time(hh, mm))  # floating: the papers give no zone
             ev.add("dtstart", start)
-            ev.add("dtend", start + WG_MEETING_LENGTH)
+            _end(ev, start, WG_MEETING_LENGTH)
         else:
             ev.add("dtstart", e["date"])
-            ev.add("dtend", e["date"] + dt.timedelta(days=1))
+            _end(ev, e["date"], dt.timedelta(days=1))
         if e["location"]:
             ev.add("location", e["location"])
         notes = [n for n in (e["note"],) if n]

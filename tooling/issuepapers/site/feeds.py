@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
@@ -19,10 +20,18 @@ def _q(tag: str) -> str:
     return f"{{{ATOM}}}{tag}"
 
 
+# Characters XML 1.0 cannot hold at all (ElementTree would write them and make the feed invalid).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def _sub(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
-    el = ET.SubElement(parent, _q(tag), {k: v for k, v in attrs.items() if v is not None})
+    el = ET.SubElement(parent, _q(tag), {k: _xml(v) for k, v in attrs.items() if v is not None})
     if text is not None:
-        el.text = text
+        el.text = _xml(text)
     return el
 
 

@@ -95,6 +95,15 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if asset not in [str(x) for x in target]:
                 target.append(asset)
+        if self.command == "build":  # before MkDocs (or our swap) deletes anything in site_dir
+            from ..collection import refuse_output_overlap
+            from ..errors import UsageError
+
+            try:
+                refuse_output_overlap(self.root, Path(config.site_dir), "site_dir",
+                                      extra=(Path(config.docs_dir),))
+            except UsageError as exc:
+                raise PluginError(f"issuepapers: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else "")) from exc
         if self.config.atomic and self.command == "build" and not self.atomic:
             self.atomic = site_build.AtomicSiteDir(Path(config.site_dir))
             config.site_dir = str(self.atomic.begin())

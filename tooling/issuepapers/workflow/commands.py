@@ -18,15 +18,12 @@ def _root(args) -> Path:
 
 
 def _rel(root: Path, raw: str, *, must_exist: bool = True) -> str:
-    from ..collection import relpath
+    from ..collection import inside_repository
 
     path = Path(raw)
     if must_exist and not path.exists():
         raise UsageError(f"no such file: {raw}")
-    rel = relpath(root, path)
-    if rel.startswith("/") or rel.startswith(".."):
-        raise UsageError(f"{raw} is outside the committee repository {root}")
-    return rel
+    return inside_repository(root, raw)
 
 
 # history ------------------------------------------------------------------------------
@@ -77,11 +74,12 @@ def cmd_diff(args) -> int:
 # publish ------------------------------------------------------------------------------
 
 def cmd_publish(args) -> int:
+    from ..collection import document_arg
     from ..diagnostics import emit
     from .publish import PublishRefused, interactive_confirm, publish
 
     root = _root(args)
-    rels = [_rel(root, p) for p in args.paths]
+    rels = [document_arg(root, p, ("papers",)) for p in args.paths]  # repository papers only
     day = None
     if args.date:
         try:
