@@ -38,17 +38,21 @@ def mkdocs(root: Path, *args: str, env: dict | None = None) -> subprocess.Comple
                           timeout=300)
 
 
+def without_check(root: Path) -> None:
+    """Turn the plugin's `check` off: `check` refuses the hostile documents (image-missing), and the
+    site must be inert even when a committee builds without it."""
+    conf = root / "mkdocs.yml"
+    conf.write_text(conf.read_text().replace("      registry: committee.yml\n",
+                                             "      registry: committee.yml\n      check: false\n", 1))
+
+
 def make_repo(dest: Path, hostile: bool = False) -> Path:
     """The sample content as a git repo (three commits, two authors), optionally with hostile documents."""
     root = make_sample_repo(dest)
     if hostile:
         shutil.copy(SITE_FIXTURES / "hostile-paper.md", root / "papers/forced-labor/2024-03.md")
         shutil.copy(SITE_FIXTURES / "hostile-recommendation.md", root / "recommendations/17/17-099.md")
-        # `check` refuses the hostile images (image-missing); the site must be inert even when a
-        # committee turns the check off, so these builds do.
-        conf = root / "mkdocs.yml"
-        conf.write_text(conf.read_text().replace("      registry: committee.yml\n",
-                                                 "      registry: committee.yml\n      check: false\n", 1))
+        without_check(root)
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "<script>alert('commit')</script>", date="2024-02-10T10:00:00+00:00",
             GIT_AUTHOR_NAME="<img src=x onerror=alert(1)>", GIT_AUTHOR_EMAIL="evil@example.org")

@@ -34,6 +34,13 @@ SECTIONS = (
 # Characters no front-matter text may hold: C0 and C1 controls (line breaks and tabs included) and the
 # Unicode line and paragraph separators. They make feeds, PDF metadata, calendars and tag messages invalid.
 CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(value: Any) -> str:
+    """`value` as one line of printable text: controls and line breaks become spaces, runs of space one."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
+
+
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 PUB_NUMBER_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])\d{2}$")
 REC_ID_RE = re.compile(r"^(\d{1,3})-(\d{3})$")

@@ -7,6 +7,8 @@ its field is left out of the typed attributes and kept as a problem for the
 
 from __future__ import annotations
 
+import copy
+
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,6 +246,25 @@ class Collection:
             self.papers.append(doc)
         else:
             self.recommendations.append(doc)
+
+    def derived(self, docs) -> "Collection":
+        """A collection of `docs` (shallow copies) under this registry, root and history, back-links made again.
+
+        The views of one collection (the public site's, a publication's) share
+        documents' values but never their derived links.
+        """
+        out = Collection(self.registry, root=self.root, history=self.history, codeowners=self.codeowners)
+        out.broken = list(self.broken)
+        for doc in docs:
+            clone = copy.copy(doc)
+            clone.superseded_by = None
+            if isinstance(clone, Paper):
+                clone.cited_by = []
+            else:
+                clone.cited_in = []
+            out.add(clone)
+        out.link()
+        return out
 
     def link(self) -> None:
         """Derive back-links once: supersedes ↔ superseded_by, papers ↔ recommendations."""

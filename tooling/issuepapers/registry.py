@@ -191,8 +191,9 @@ class _Reader:
 
     def text(self, d, key, path, default=None):
         v = d.get(key, default)
-        if isinstance(v, str) and CONTROL_RE.search(v):
-            self.bad(path + (key,), f"`{key}` holds the control character U+{ord(CONTROL_RE.search(v).group()):04X}",
+        control = CONTROL_RE.search(v) if isinstance(v, str) else None
+        if control:
+            self.bad(path + (key,), f"`{key}` holds the control character U+{ord(control.group()):04X}",
                      "write it on one line, without control characters")
             return CONTROL_RE.sub(" ", v)
         if v is None or isinstance(v, str):

@@ -64,17 +64,13 @@ def visible_collection(coll: Collection, vis: Visibility, *, for_print: bool = F
     """The collection a build shows (`for_print`: the papers it prints), derived links made again."""
     if vis.preview:
         return coll
-    out = Collection(coll.registry, root=coll.root, history=coll.history)
+    docs = []
     for paper in coll.papers:
         if vis.printable(paper) if for_print else vis.shows(paper):
-            out.add(_fresh(paper))
+            docs.append(paper)
         elif vis.lists(paper) and not for_print:
-            out.add(_fresh(_listed_only(paper)))
-    for rec in coll.recommendations:
-        if vis.shows_recommendation(rec):
-            out.add(_fresh(rec))
-    out.link()
-    return out
+            docs.append(_listed_only(paper))
+    return coll.derived(docs + [r for r in coll.recommendations if vis.shows_recommendation(r)])
 
 
 def visible_redlines(redlines: dict, shown: Collection, vis: Visibility) -> dict:
@@ -88,13 +84,3 @@ def visible_redlines(redlines: dict, shown: Collection, vis: Visibility) -> dict
             if isinstance(paper := shown.by_path.get(path), Paper) and vis.shows(paper)
             and view.since.startswith("Revision ")}
 
-
-def _fresh(doc):
-    """A shallow copy whose derived back-links are recomputed by `Collection.link`."""
-    clone = copy.copy(doc)
-    clone.superseded_by = None
-    if isinstance(clone, Paper):
-        clone.cited_by = []
-    else:
-        clone.cited_in = []
-    return clone

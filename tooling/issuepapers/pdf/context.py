@@ -223,11 +223,9 @@ def paper_metadata(coll: Collection, paper: Paper, ctx: dict, moment: dt.datetim
                           "generator": GENERATOR, "created": stamp, "modified": stamp})
 
 
-def _plain(value: str) -> str:
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
-
-
 def metadata_text(meta: dict) -> dict:
     """PDF metadata (Info and XMP) on single lines without control characters: XMP is XML."""
-    return {k: ([_plain(x) for x in v] if isinstance(v, list) else _plain(v) if isinstance(v, str) else v)
+    from ..fields import one_line
+
+    return {k: ([one_line(x) for x in v] if isinstance(v, list) else one_line(v) if isinstance(v, str) else v)
             for k, v in meta.items()}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Callable
 
 from ..diagnostics import Finding, sort_key
 from ..load import LOAD_RULES

@@ -123,8 +123,9 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         chain = templates_for(self.root, load_registry(self.root))
         dirs = config.theme.dirs
         at = 1 if config.theme.custom_dir else 0
+        known = {Path(d).resolve() for d in dirs}
         for folder in chain.subdirs("site"):
-            if str(folder) not in dirs and str(folder.resolve()) not in [str(Path(d).resolve()) for d in dirs]:
+            if folder.resolve() not in known:
                 dirs.insert(at, str(folder))
                 at += 1
 

@@ -67,13 +67,11 @@ def _pdf_api():
     return pdf_relpath, render_all
 
 
-def _one_line(value: str) -> str:
-    """A tag message field: one line, whatever the value holds, so no value can forge another field."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(value)).split())
-
-
 def tag_message(paper: str, revision: int, date: dt.date, pdf_rel: str, sha256: str, title: str) -> str:
-    paper, pdf_rel, title = _one_line(paper), _one_line(pdf_rel), _one_line(title)
+    from ..fields import one_line
+
+    # One line per field, whatever a value holds: no title can forge another field.
+    paper, pdf_rel, title = one_line(paper), one_line(pdf_rel), one_line(title)
     return (f"Publish {paper} (revision {revision})\n\n"
             f"Title: {title}\n"
             f"Paper: {paper}\n"

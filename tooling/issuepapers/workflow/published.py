@@ -29,7 +29,6 @@ Whatever the number of papers and tags, no other git process is started here.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -167,7 +166,7 @@ def public_record(root: Path, coll, *, preview: bool, fallback: dt.datetime | No
             frozen.history = _history_until(paper.history, latest.date)
             replaced[paper.path] = frozen
     if replaced:
-        record.collection = _with(coll, replaced)
+        record.collection = coll.derived(replaced.get(doc.path, doc) for doc in coll.documents())
     return record
 
 
@@ -177,26 +176,6 @@ def _history_until(history, moment: dt.datetime):
         return None
     return dataclasses.replace(history, commits=[c for c in history.commits if c.date <= moment],
                                uncommitted=False)
-
-
-def _with(coll, replaced: dict):
-    """A copy of `coll` with some papers replaced, its derived back-links made again."""
-    from ..model import Collection, Paper
-
-    out = Collection(coll.registry, root=coll.root, history=coll.history)
-    out.broken = list(coll.broken)
-    for doc in coll.documents():
-        new = replaced.get(doc.path)
-        if new is None:
-            new = copy.copy(doc)
-            if isinstance(new, Paper):
-                new.cited_by = []
-            else:
-                new.cited_in = []
-        new.superseded_by = None
-        out.add(new)
-    out.link()
-    return out
 
 
 # Printing a frozen version again ----------------------------------------------------------
