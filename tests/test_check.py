@@ -32,6 +32,7 @@ CASES = [
     ("date-required.md", P, "date-required", 5, "error"),
     ("control-character-newline.md", P, "control-character", 7, "error"),
     ("control-character-nested.md", P, "control-character", 9, "error"),
+    ("value-too-long.md", P, "value-too-long", 7, "error"),
     ("image-missing-scheme.md", P, "image-missing", 13, "error"),
     ("image-missing-remote.md", P, "image-missing", 13, "error"),
     ("registry-unknown-subcommittee.md", P, "registry-unknown-subcommittee", 2, "error"),
@@ -95,6 +96,14 @@ CASES = [
     ("rec-vote-type.md", R, "field-type", 10, "error"),
     ("rec-invalid-agency-status.md", R, "invalid-value", 9, "error"),
     ("rec-placeholder-title.md", R, "placeholder-title", 3, "warning"),
+    ("pasted-bullet.md", P, "pasted-bullet", 16, "warning"),
+    ("list-item-merged.md", P, "list-item-merged", 16, "warning"),
+    ("list-indent.md", P, "list-indent", 16, "warning"),
+    ("body-tab.md", P, "body-tab", 17, "warning"),
+    ("invisible-character.md", P, "invisible-character", 5, "error"),
+    ("paper-too-long.md", P, "paper-too-long", 8, "warning"),
+    ("body-too-large.md", P, "body-too-large", 589, "error"),
+    ("block-too-long.md", P, "block-too-long", 15, "error"),
 ]
 
 

@@ -9,13 +9,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tooling" / "issuepapers"
 
 # Bottom to top. A module may import from its own layer or any layer below.
 LAYERS = (
-    {"<package>", "errors", "diagnostics", "fields", "fsutil", "assets"},  # vocabulary, findings, files
-    {"load", "history", "render", "posts", "codeowners"},  # reading sources: YAML, git, Markdown → HTML
+    {"<package>", "errors", "diagnostics", "fields", "fsutil", "assets", "forking"},  # vocabulary, findings, files
+    {"load", "history", "render", "markdown_linear", "markdown_limits", "posts", "codeowners"},  # reading sources: YAML, git, Markdown → HTML
     {"markdown_reading", "registry", "model"},  # the model
     {"collection", "visibility", "query", "schema"},  # the collection and views of it
     {"rules"},  # pure functions of the model
-    {"edit", "scaffold", "pdf"},  # outputs and edits
-    {"workflow", "redline"},  # history, redlines, publish, init: may print PDFs
+    {"edit", "fix", "scaffold", "pdf"},  # outputs and edits
+    {"workflow", "redline", "word"},  # history, redlines, publish, init: may print PDFs
     {"site"},  # the whole site: pages, PDFs, redlines
     {"cli", "__main__"},  # argument parsing only; nothing imports it
 )

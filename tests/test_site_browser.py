@@ -75,10 +75,17 @@ def test_axe_finds_no_violations(browser, sample, url):
         page.close()
 
 
+# Every event-handler attribute on the page (the theme's own scripts add listeners, never attributes).
+HANDLERS = """() => [...document.querySelectorAll('*')].flatMap(e =>
+    [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))"""
+
+
 @pytest.mark.parametrize("url", ["papers/forced-labor/2024-03/", "recommendations/17/17-099/", "",
                                  "recommendations/", "papers/forced-labor/"])
 def test_hostile_pages_run_nothing(browser, hostile_site, url):
     page = browser.new_page()
+    outside = []  # content never makes a page fetch from elsewhere (an image from a tracker, a frame)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(hostile_site) else None)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     # any alert/confirm/prompt that slips through is recorded even if no dialog opens
@@ -99,11 +106,48 @@ def test_hostile_pages_run_nothing(browser, hostile_site, url):
             except Exception:  # noqa: BLE001
                 pass
         assert dialogs == []
+        assert [u for u in outside if not u.startswith("data:")] == []
         assert page.evaluate("window.__ran") == []
         assert page.evaluate("document.querySelectorAll('article script, article iframe').length") == 0
+        assert page.evaluate(HANDLERS) == []  # anywhere on the page: title, header, nav, contents
         # the detector itself works: an injected handler is caught
         page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=alert(7)>')")
         page.wait_for_function("window.__ran.length > 0", timeout=5000)
+    finally:
+        page.close()
+
+
+def test_hostile_headings_are_inert_in_the_contents_and_search(browser, hostile_site):
+    """Heading ids and titles reach the contents sidebar and the search index: escaped, never markup."""
+    page = browser.new_page()
+    page.add_init_script("window.__ran = []; for (const f of ['alert','confirm','prompt'])"
+                         " window[f] = (m) => { window.__ran.push(String(m)); };")
+    try:
+        page.goto(hostile_site + "papers/forced-labor/2024-03/")
+        page.wait_for_load_state("load")
+        toc = page.eval_on_selector_all(".md-sidebar--secondary a", "els => els.map(e => e.getAttribute('href'))")
+        assert toc, "the contents sidebar lists the headings"
+        assert all(h.startswith("#") and not any(c in h for c in '"<> ') for h in toc), toc
+        texts = page.eval_on_selector_all(".md-sidebar--secondary a", "els => els.map(e => e.textContent)")
+        assert any("Heading with a tag" in t for t in texts) and not page.query_selector(".md-sidebar svg[onload]")
+        # search: the index carries the hostile headings; results are drawn from it
+        page.keyboard.press("s")
+        for _ in range(30):  # the search worker answers once it has indexed; a query typed before is lost
+            page.fill("input.md-search__input", "")
+            page.type("input.md-search__input", "zanzibarquux")
+            if page.wait_for_timeout(500) or page.query_selector(".md-search-result__item"):
+                break
+        assert page.query_selector(".md-search-result__item"), "search finds the hostile paper"
+        page.fill("input.md-search__input", "")
+        page.type("input.md-search__input", "heading")
+        page.wait_for_timeout(500)
+        for el in page.query_selector_all(".md-search-result__item a, .md-search-result__item *")[:60]:
+            try:
+                el.hover(timeout=100)
+            except Exception:  # noqa: BLE001
+                pass
+        assert page.evaluate("window.__ran") == []
+        assert page.evaluate(HANDLERS) == []
     finally:
         page.close()
 

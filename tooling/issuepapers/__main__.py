@@ -1,3 +1,3 @@
-from issuepapers.cli import main
+from issuepapers.cli import run
 
-raise SystemExit(main())
+run()

@@ -19,10 +19,10 @@ def _root(args) -> Path:
     return committee_root(args.root)
 
 
-def _collection(args, history: bool = False):
+def _collection(args, history: bool = False, jobs: int = 1):
     from .collection import load_collection
 
-    return load_collection(_root(args), history=history)
+    return load_collection(_root(args), history=history, jobs=jobs)
 
 
 # check ------------------------------------------------------------------------
@@ -31,8 +31,13 @@ def cmd_check(args) -> int:
     from .collection import inside_repository, relpath
     from .rules import check_collection
 
+    from .forking import default_jobs
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    jobs = args.jobs or default_jobs()
     root = _root(args)
-    coll = _collection(args)
+    coll = _collection(args, jobs=jobs)
     only = None
     if args.paths:
         only = set()
@@ -47,7 +52,7 @@ def cmd_check(args) -> int:
                 only |= {s.path for s in coll.broken if base in (".", "") or s.path.startswith(base + "/")}
             else:
                 only.add(relpath(root, path))
-    findings = check_collection(coll, only)
+    findings = check_collection(coll, only, jobs=jobs)
     emit(findings, args.format)
     errors = sum(f.severity == ERROR for f in findings)
     if args.format == "text":
@@ -118,6 +123,21 @@ def cmd_set(args) -> int:
     return 0
 
 
+# fix --------------------------------------------------------------------------------
+
+def cmd_fix(args) -> int:
+    from .fix import documents, fix_paths
+
+    root = _root(args)
+    found = fix_paths(root, documents(root, args.paths), write=not args.check)
+    verb = "would fix" if args.check else "fixed"
+    for rel, change in found:
+        print(f"{rel}:{change.line}: {verb}[{change.rule}] {change.message}")
+    files = len({rel for rel, _ in found})
+    print(f"{files} file{'s' * (files != 1)} {'to fix' if args.check else 'fixed'}", file=sys.stderr)
+    return 1 if args.check and found else 0
+
+
 # list -------------------------------------------------------------------------------
 
 def cmd_list(args) -> int:
@@ -160,6 +180,8 @@ def _add_check(sub) -> None:
     s.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: everything)")
     s.add_argument("--format", choices=FORMATS, default="text")
     s.add_argument("--strict", action="store_true", help="warnings also fail (exit 1)")
+    s.add_argument("--jobs", "-j", type=int, metavar="N",
+                   help="processes sharing the rules over many documents (default: the CPUs, at most 4)")
     s.set_defaults(func=cmd_check)
 
 
@@ -198,6 +220,16 @@ def _add_set(sub) -> None:
     s.set_defaults(func=cmd_set)
 
 
+def _add_fix(sub) -> None:
+    s = sub.add_parser("fix", help="repair pasted bullets, merged items, list indents, tabs and odd characters",
+                       description="Apply the safe fixes for pasted-Word and plain-text mistakes in place "
+                                   "(every other byte is kept) and print each change. With --check, change "
+                                   "nothing: report what would change and exit 1 if anything would (for CI).")
+    s.add_argument("paths", nargs="*", metavar="PATH", help="documents or folders (default: every document)")
+    s.add_argument("--check", action="store_true", help="only report; exit 1 if anything would change")
+    s.set_defaults(func=cmd_fix)
+
+
 def _add_list(sub) -> None:
     from .fields import PAPER_STATUSES, REC_STATUSES
 
@@ -213,7 +245,7 @@ def _add_list(sub) -> None:
 
 # The commands defined here, in the order `--help` lists them.
 CORE_COMMANDS = {"check": _add_check, "rules": _add_rules, "schema": _add_schema, "new": _add_new,
-                 "set": _add_set, "list": _add_list}
+                 "set": _add_set, "fix": _add_fix, "list": _add_list}
 
 # Modules that add their own subcommands, with the commands each adds (listed after the core
 # ones, in this order): each has `register(subparsers)`, and each parser it adds sets `func`
@@ -223,6 +255,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "issuepapers.pdf.commands": ("pdf", "book"),
     "issuepapers.site.commands": ("build", "serve"),
     "issuepapers.workflow.commands": ("history", "diff", "publish", "init", "codeowners"),
+    "issuepapers.word.commands": ("import", "export"),
 }
 
 
@@ -278,3 +311,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def run() -> None:
+    """The console script: `main`; after `check`, leave without freeing what was loaded, one object at a
+    time (about 15 ms for 5,000 documents: a pre-commit hook pays it on every commit, for nothing)."""
+    code = main()
+    if command_in(sys.argv[1:]) == "check":
+        import os
+
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            pass
+        os._exit(code)
+    raise SystemExit(code)

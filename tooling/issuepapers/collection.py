@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .diagnostics import ERROR
 from .errors import UsageError
+from .forking import fork_map
 from .load import Source, load_file
 from .model import Collection, Paper, Recommendation
 from .registry import load_registry
@@ -176,8 +177,9 @@ def kind_of(rel: str):
     return CONTENT_ROOTS.get(rel.split("/", 1)[0])
 
 
-def load_collection(root: Path, history: bool = False) -> Collection:
-    """Registry + all documents, linked; with git history when asked."""
+def load_collection(root: Path, history: bool = False, jobs: int = 1) -> Collection:
+    """Registry + all documents, linked; with git history when asked. With `jobs` > 1 and many
+    documents, forked copies of this process read and parse shares of the files (the CLI's `check`)."""
     # Loading allocates many small objects that live as long as the collection;
     # the cyclic GC would rescan them again and again for nothing.
     enabled = gc.isenabled()
@@ -191,6 +193,7 @@ def load_collection(root: Path, history: bool = False) -> Collection:
             src = Source(path[prefix:].replace(os.sep, "/"))
             src.findings.append(src.finding((1, 1), ERROR, rule, message, hint))
             coll.broken.append(src)
+        wanted = []
         for path, link in entries:
             rel = path[prefix:].replace(os.sep, "/")  # _entries() yields paths under root
             if link and _outside(root, path):
@@ -199,12 +202,13 @@ def load_collection(root: Path, history: bool = False) -> Collection:
                                                 "this file is a link to a file outside the repository",
                                                 "replace the link by the document itself"))
                 coll.broken.append(src)
-                continue
-            src = load_file(Path(path), rel)
+            else:
+                wanted.append((path, rel))
+        for src in fork_map(_load_files, wanted, jobs):
             if src.data is None:
                 coll.broken.append(src)
             else:
-                coll.add(kind_of(rel).from_source(src))
+                coll.add(kind_of(src.path).from_source(src))
         coll.link()
         coll.codeowners = _codeowners(root)
     finally:
@@ -213,6 +217,10 @@ def load_collection(root: Path, history: bool = False) -> Collection:
     if history:
         attach_history(coll, root)
     return coll
+
+
+def _load_files(entries) -> list[Source]:
+    return [load_file(path, rel) for path, rel in entries]
 
 
 def _codeowners(root: Path) -> tuple[str, str] | None:

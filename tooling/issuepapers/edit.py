@@ -79,11 +79,15 @@ def _typed(spec: Field | None, raw: str, old: Any) -> Any:
         except Problem as p:
             raise EditError(f"`{spec.name}`: {p.message}", p.hint) from None
     if spec.kind == "list":
-        items = [x.strip() for x in raw.split(",") if x.strip()]
+        items = list_items(raw)
         try:
-            return coerce("list", items, item=spec.item)
+            coerce("list", items, item=spec.item)
         except Problem as p:
             raise EditError(f"`{spec.name}`: {p.message}", p.hint) from None
+        seq = CommentedSeq(items)
+        if isinstance(old, CommentedSeq) and old.fa.flow_style():
+            seq.fa.set_flow_style()  # the file wrote this list on one line: so does the edit
+        return seq
     if spec.kind in ("people", "next_meeting", "vote"):
         raise EditError(f"`{spec.name}` is a structure; set its parts, e.g. `{spec.name}.date=...`"
                         if spec.kind != "people" else f"`{spec.name}` is a list; set `{spec.name}.0.name=...`")
@@ -100,6 +104,21 @@ def _typed(spec: Field | None, raw: str, old: Any) -> Any:
     if isinstance(old, SingleQuotedScalarString):
         return SingleQuotedScalarString(value)
     return value
+
+
+def list_items(raw: str) -> list[str]:
+    """The items of a list given on the command line: `a,b`, `[a, b]` or `["a", 'b']` are all [a, b]."""
+    text = raw.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    out = []
+    for part in text.split(","):
+        item = part.strip()
+        if len(item) >= 2 and item[0] == item[-1] and item[0] in "'\"":
+            item = item[1:-1].strip()
+        if item:
+            out.append(item)
+    return out
 
 
 def _sub_typed(parent: str, key: str, raw: str) -> Any:

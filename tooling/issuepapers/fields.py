@@ -167,8 +167,10 @@ def parse_date(value: Any) -> dt.date:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 return dt.date.fromisoformat(value)
         except ValueError as exc:
-            raise Problem(f"{value!r} is not a valid date: {exc}", "use a real calendar date, YYYY-MM-DD") from None
-    raise Problem(f"expected a date (YYYY-MM-DD), got {describe(value)}", "write the date as YYYY-MM-DD")
+            raise Problem(f"{value!r} is not a valid date: {exc}",
+                          "use a real calendar date, year-month-day, e.g. 2024-03-15") from None
+    raise Problem(f"expected a date (YYYY-MM-DD), got {describe(value)}",
+                  "write the date as year-month-day, e.g. 2024-03-15")
 
 
 def _string(value: Any, plain: str | None) -> str:
@@ -187,7 +189,8 @@ def coerce(kind: str, value: Any, plain: str | None = None, item: str | None = N
     if kind == "id":
         s = _string(value, plain)
         if not ID_RE.match(s):
-            raise Problem(f"{s!r} is not an id", "ids are lowercase words joined by dashes")
+            raise Problem(f"{s!r} is not an id", f"ids are lowercase words joined by dashes, e.g. `{slug(s)}`"
+                          if slug(s) else "ids are lowercase words joined by dashes")
         return s
     if kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
@@ -238,7 +241,8 @@ def coerce(kind: str, value: Any, plain: str | None = None, item: str | None = N
             else:
                 out[k] = _sub(lambda x: _string(x, None), d, k, ())
                 if k == "time" and not TIME_RE.match(out[k]):
-                    raise Problem(f"{out[k]!r} is not a time", "write 24-hour \"HH:MM\"", ("time",))
+                    raise Problem(f"{out[k]!r} is not a time", "write the 24-hour time in quotes, e.g. "
+                                  "`time: \"10:00\"` (2 p.m. is \"14:00\")", ("time",))
         return out
     if kind == "vote":
         d = _mapping(value, dict.fromkeys(VOTE_KEYS, False), ())
@@ -267,6 +271,16 @@ def _sub(fn, d, k, sub):
         return fn(d[k])
     except Problem as p:
         raise Problem(p.message, p.hint, sub + (k,) + p.sub) from None
+
+
+def slug(text: str) -> str:
+    """`text` as an id: lowercase words joined by dashes ("Secure Trade Lanes" → "secure-trade-lanes")."""
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def key_path(path: tuple) -> str:
+    """A key path as one name: ("next_meeting", "time") → "next_meeting.time" (list items by number)."""
+    return ".".join(map(str, path))
 
 
 def did_you_mean(word: str, choices) -> str | None:

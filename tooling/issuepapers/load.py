@@ -128,7 +128,15 @@ class Source:
     def __getstate__(self):  # node trees stay behind when a Source crosses processes
         state = dict(self.__dict__)
         state["_node"] = None
+        body = state["body"]
+        if body and state["text"].endswith(body):  # the body is the text's tail: sent once, as its length
+            state["body"] = len(body)
         return state
+
+    def __setstate__(self, state):
+        if isinstance(state["body"], int):
+            state["body"] = state["text"][len(state["text"]) - state["body"]:]
+        self.__dict__.update(state)
 
     def _pos(self, node) -> tuple[int, int]:
         return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
@@ -393,6 +401,41 @@ def parse(path: str, raw: bytes) -> Source:
     return src
 
 
+_NO_SPACE = re.compile(r"^([ ]*(?:- )?)([A-Za-z_][A-Za-z0-9_-]*):([^\s:/].*)$")
+_KEY_VALUE = re.compile(r"^([ ]*(?:- )?)([A-Za-z_][A-Za-z0-9_-]*):[ ]+(.*?)[ ]*$")
+
+
+def _in_plain_words(exc, yaml_text: str):
+    """((line, column), message, hint) for the YAML mistakes people make, found by reading the offending
+    lines (0-based positions in `yaml_text`); None for other errors, reported in the parser's words."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = yaml_text.split("\n")
+    problem = exc.problem or ""
+    first = exc.context_mark.line if exc.context_mark is not None else max(mark.line - 1, 0)
+    here = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in here[:mark.column + 1] and ("cannot start any token" in problem or "tab" in problem):
+        return ((mark.line, here.index("\t")), "this line is indented with a tab; YAML needs spaces",
+                "use spaces, not tabs: replace the tab with two spaces per level")
+    for n in range(min(first, mark.line), min(mark.line, len(lines) - 1) + 1):
+        m = _NO_SPACE.match(lines[n])
+        if m and not m.group(3).lstrip().startswith("#"):
+            return ((n, len(m.group(1)) + len(m.group(2))),
+                    f"`{lines[n].strip()}` has no space after the colon, so YAML does not read it as a key",
+                    f"add a space after the colon: `{m.group(1).lstrip()}{m.group(2)}: {m.group(3).strip()}`")
+    if "mapping values are not allowed" in problem:
+        m = _KEY_VALUE.match(here)
+        value = m.group(3) if m else ""
+        if m and ": " in value + " " and value[:1] not in ("'", '"', "[", "{", "|", ">"):
+            key = m.group(2)
+            quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            return ((mark.line, len(m.group(1)) + len(key) + 2),
+                    f"the {key} contains ': ', which YAML reads as the start of another key",
+                    f"put the {key} in quotes because it contains ': ', e.g. `{key}: {quoted}`")
+    return None
+
+
 def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) -> None:
     """Compose and build `yaml_text` into `src.data` (a mapping) or add findings."""
     try:
@@ -404,7 +447,11 @@ def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) 
         pos = (mark.line + 1 + line_offset, mark.column + 1) if mark else whole
         problem = exc.problem or str(exc)
         hint = None
-        if "\\t" in problem or "tab" in problem:
+        plain = _in_plain_words(exc, yaml_text)
+        if plain is not None:
+            (line, col), problem, hint = plain
+            pos = (line + 1 + line_offset, col + 1)
+        elif "\\t" in problem or "tab" in problem:
             hint = "YAML indentation must use spaces, not tabs"
         elif exc.context:
             problem = f"{problem} ({exc.context})"
@@ -433,9 +480,10 @@ def parse_yaml(yaml_text: str, src: Source, line_offset: int = 0, whole=(1, 1)) 
         src.data = None
 
 
-def load_file(path: Path, display: str) -> Source:
+def load_file(path: Path | str, display: str) -> Source:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as exc:
         src = Source(display)
         src.findings.append(src.finding((1, 1), ERROR, "encoding", f"cannot read file: {exc.strerror}"))

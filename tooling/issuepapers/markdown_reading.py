@@ -24,6 +24,14 @@ when it is asked for, and the parts have fast paths that are exact:
 
 tests/test_markdown_reading.py holds both paths to the rendered HTML on random
 bodies. Nothing here imports python-markdown until a body needs rendering.
+
+Everything here reads a body in time proportional to its length, whatever it
+holds (tests/test_linear_time.py): the `]` closing each `[` comes from one
+table, the next `)` or `>` from sorted lists, rendered items are aligned with
+their Markdown through an index, and no pattern scans from each candidate to
+the end of a line. A body over a size limit (`markdown_limits`) is never
+rendered: its sections are its `#` lines, it has no images or links to read,
+and its HTML is one paragraph saying why.
 """
 
 from __future__ import annotations
@@ -36,8 +44,10 @@ from typing import NamedTuple
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-__all__ = ["MAX_NESTING", "Section", "Image", "Link", "ListInfo", "Heading", "HtmlImage", "Outline", "Reading",
-           "read_html", "start_tags", "is_local_src"]
+from .markdown_limits import MAX_BLOCK, MAX_BODY, Limit, body_limits, too_large_html
+
+__all__ = ["MAX_NESTING", "MAX_BODY", "MAX_BLOCK", "Limit", "body_limits", "Section", "Image", "Link", "ListInfo",
+           "Heading", "HtmlImage", "Outline", "Reading", "read_html", "start_tags", "is_local_src"]
 
 
 # -- what a reading holds -------------------------------------------------------------------------
@@ -223,16 +233,13 @@ def is_local_src(src: str) -> bool:
 
 # -- the source side: fast paths and alignment --------------------------------------------------------
 
-# python-markdown's ATX heading (HashHeaderProcessor: no space needed after the hashes), on one line.
-_ATX_AT = re.compile(r"(#{1,6})(.*?)#*$")
-_ATX_LINE = re.compile(r"(#{1,6})((?:\\.|[^\\])*?)#*$")
 # Anything that can make a `#` line other than a heading, or something else a heading: a `#` after
 # indentation or a list, quote or definition marker, a setext underline (in a list or quote too), a
 # line-start tag (an HTML block; a comment closed on its own line hides nothing), a code fence, a
 # footnote definition (`[^1]: ## …`).
 _NOT_SIMPLE = re.compile(r"\n(?:[ \t>*+\-.):0-9=]+#|[ \t>*+\-.):0-9=]*"
                          r"(?:[=-][ \t]*(?:\n|$)|<(?!!--[^\n]*-->[ \t]*(?:\n|$))|```|~~~|\[\^))")
-_TABLE_RULE = re.compile(r"\n(?:[ \t:\-]*\|[ \t:|\-]*(?:\n|$)|[ \t:|\-]*-[ \t:\-]*\|)")
+_RULE_CHARS = re.compile(r"[ \t:|\-]*+")
 # Title text that inline processing could change (emphasis, code, escapes, links, entities, tags, tabs).
 _INLINE = re.compile(r"[\\`*_\[<&\t\x02\x03]")
 
@@ -241,20 +248,22 @@ _PREFIX = re.compile(r"[ \t]*(?:(?:>|[-*+:](?=[ \t])|\d{1,9}[.)](?=[ \t])|\[\^[^
 _UNDERLINE = re.compile(r"([=-])+[ \t]*$")
 _IMG_START = re.compile(r"!\[|<img\b", re.I)
 _IMG_TAG = re.compile(r"<img\b", re.I)
-_IMG_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-_LINK_START = re.compile(r"(?<!!)\[|<(a)\b|<(?=[a-zA-Z][a-zA-Z0-9+.-]*:[^\s>]+>|[^\s@>]+@[^\s>]+>)", re.I)
-_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_SRC_START = re.compile(r"\bsrc\s*=\s*", re.IGNORECASE)
+_HREF_START = re.compile(r"\bhref\s*=\s*", re.IGNORECASE)
+_ATTR_VALUE = re.compile(r""""([^"]*)"|'([^']*)'|([^\s>]+)""")
+_DEST = re.compile(r"\s*+(?:<([^>]*)>|(\S*))")
+_LINK_START = re.compile(r"(?<!!)\[|<(a)\b|<(?=[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>]+>|[^\s@<>]+@[^\s<>]+>)", re.I)
 _REF_LABEL = re.compile(r"[ ]?(?:\n[ ]*)?\[([^\]]*)\]")
 _REF_DEF = re.compile(r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*\n?[ ]*<?([^\s>]+)>?", re.M)
 _NORM = re.compile(r"[\W_]+")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
-_MD_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_TAG = re.compile(r"<[^>]*>")
+# (No `[`, `(` or `<` inside what they skip: each match is tried once per candidate, never to the line's end.)
+_MD_IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()]*\)|\[[^\[\]]*\])")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
+_TAG = re.compile(r"<[^<>]*>")
 _WORD = re.compile(r"[^\W_]+")
 # Nesting: only a line with more than the limit of nesting units in its prefix (a `>`, a list
 # marker, a tab or four spaces: each level takes one) can nest deeper than it; so can many tags.
 _DEEP_PREFIX = r"\n(?:(?>[ ]{4}|\t|[ ]{0,3}(?:>|[-*+][ \t]|\d{1,9}[.)][ \t]))){%d}"
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _NON_SPACE = re.compile(r"\S")  # what str.strip() keeps: \s is str.isspace() in str patterns
 _OPEN_NESTING = re.compile(r"<(?:ul|ol|blockquote|div)\b", re.I)
 _MARKER = re.compile(r"[-*+>]|\d{1,9}[.)]")
@@ -277,6 +286,31 @@ def _on_a_line(pattern: re.Pattern, body: str):
 
 
 _AT_START: dict[re.Pattern, re.Pattern] = {}
+
+
+def _table_rule(body: str) -> bool:
+    """Whether a line could be a table's separator row: made of ` \t:|-` with a `|`, or starting with
+    such characters among which a `-` comes before a `|` (one pass over each line)."""
+    for line in body.split("\n"):
+        if "|" not in line:
+            continue
+        run = _RULE_CHARS.match(line).group()
+        if "|" in run and (len(run) == len(line) or -1 < run.find("-") < run.rfind("|")):
+            return True
+    return False
+
+
+def _strip_comments(text: str) -> str:
+    """`text` without its HTML comments (`<!--` to the first `-->` after it), read once."""
+    out, pos = [], 0
+    while (start := text.find("<!--", pos)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _norm(text: str) -> str:
@@ -314,14 +348,37 @@ def _fenced_lines(body: str) -> set[int]:
     """Indices of the lines inside fenced code, as python-markdown's fenced_code finds it."""
     if "```" not in body and "~~~" not in body:
         return set()
-    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+    from .markdown_linear import fenced_blocks
 
-    out, at = set(), 0
-    while m := FencedBlockPreprocessor.FENCED_BLOCK_RE.search(body, at):
-        first = body.count("\n", 0, m.start())
-        out.update(range(first, first + body.count("\n", m.start(), m.end()) + 1))
-        at = m.end()
+    out, line, counted = set(), 0, 0
+    for m in fenced_blocks(body):
+        line += body.count("\n", counted, m.start())
+        span = body.count("\n", m.start(), m.end())
+        out.update(range(line, line + span + 1))
+        line, counted = line + span, m.end()
     return out
+
+
+def _atx(content: str) -> tuple[int, str] | None:
+    """(level, title) of a line python-markdown's ATX pattern reads as a heading, else None.
+
+    Its pattern: one to six `#`, a title of escapes (`\\` and any character) and other characters, then
+    any `#` to the end of the line. So a line ending in an unpaired `\\` is no heading, and a closing `#`
+    that an odd run of `\\` escapes belongs to the title. (String methods: the pattern itself, lazy
+    before `#*$`, reads a line of many `#` once per character.)
+    """
+    if not content.startswith("#"):
+        return None
+    rest = content.lstrip("#")
+    level = len(content) - len(rest)
+    if level > 6:
+        level, rest = 6, content[6:]
+    if (len(rest) - len(rest.rstrip("\\"))) % 2:
+        return None
+    title = rest.rstrip("#")
+    if len(title) < len(rest) and (len(title) - len(title.rstrip("\\"))) % 2:
+        title += "#"
+    return level, title
 
 
 def _heading_candidates(body: str, first_line: int) -> list[_Candidate]:
@@ -338,10 +395,9 @@ def _heading_candidates(body: str, first_line: int) -> list[_Candidate]:
         if n in fenced:
             continue
         content = contents[n]
-        h = _ATX_LINE.match(content)
+        h = _atx(content)
         if h:
-            out.append(_Candidate(len(h.group(1)), _norm(_plain(h.group(2))), _words(h.group(2)), first_line + n, at,
-                                  at + len(text), "atx"))
+            out.append(_Candidate(h[0], _norm(_plain(h[1])), _words(h[1]), first_line + n, at, at + len(text), "atx"))
             if text.startswith("#"):
                 continue  # at a block's line start, the ATX heading comes first (a prefixed one may be a setext title)
         if content.strip() and n + 1 < len(lines) and n + 1 not in fenced and n not in underlines:
@@ -354,78 +410,237 @@ def _heading_candidates(body: str, first_line: int) -> list[_Candidate]:
     return out
 
 
-def _align(items: list, candidates: list, fits, tiers: int) -> list:
+class _Unused:
+    """The candidates of one key, in order, each taken once: the first one not taken at or after an index."""
+
+    __slots__ = ("indices", "skip")
+
+    def __init__(self):
+        self.indices: list[int] = []
+        self.skip: list[int] = []  # skip[p]: a position ≥ p that may still be free (path-compressed)
+
+    def free_from(self, p: int) -> int:
+        skip, path = self.skip, []
+        while p < len(skip) and skip[p] != p:
+            path.append(p)
+            p = skip[p]
+        for q in path:
+            skip[q] = p
+        return p
+
+    def first(self, j: int, start: int = 0):
+        """Positions of free candidates from candidate index `j` on, then from the first one (wrapping)."""
+        indices = self.indices
+        p = self.free_from(bisect_right(indices, j - 1))
+        while p < len(indices):
+            yield p
+            p = self.free_from(p + 1)
+        p = self.free_from(start)
+        while p < len(indices) and indices[p] < j:
+            yield p
+            p = self.free_from(p + 1)
+
+    def take(self, p: int) -> None:
+        self.skip[p] = p + 1
+
+
+_ANY = object()
+
+
+def _align(items: list, candidates: list, tiers: list) -> list:
     """For each rendered item in order, the candidate it came from (None when none fits).
 
-    Greedy: the closest fit wins (tier 0 is exact); within a tier, the first unused
-    candidate after the last one taken, else the first unused one before it (the
-    renderer moves a few things, footnotes for one).
+    `tiers`: (key of an item, key of a candidate, or None, and a further test or None) per tier: a
+    candidate fits an item in a tier when their keys are equal (a key None never fits) and the test
+    holds. Greedy: the closest fit wins (tier 0 is exact); within a tier, the first unused candidate
+    after the last one taken, else the first unused one before it (the renderer moves a few things,
+    footnotes for one). Candidates are indexed by key, so an item costs about a lookup, not a pass
+    over the candidates; a tier with a further test stops testing once it has tested a few times as
+    many pairs as there are candidates (a body made to defeat it), and lets the next tier choose.
     """
-    out, j, used = [], 0, set()
-    n = len(candidates)
+    tables = []
+    for _, cand_key, _ in tiers:
+        table: dict = {}
+        where: list[tuple] = []
+        for k, c in enumerate(candidates):
+            key = cand_key(c)
+            if key is None:
+                where.append((None, 0))
+                continue
+            t = table.get(key)
+            if t is None:
+                t = table[key] = _Unused()
+            where.append((t, len(t.indices)))
+            t.indices.append(k)
+            t.skip.append(len(t.skip))
+        tables.append((table, where))
+    budget = 8 * (len(candidates) + len(items)) + 10_000
+    out, j = [], 0
     for item in items:
         pick = None
-        for tier in range(tiers):
-            pick = next((k for k in (*range(j, n), *range(j)) if k not in used and fits(item, candidates[k], tier)),
-                        None)
+        for (item_key, _, test), (table, _) in zip(tiers, tables):
+            key = item_key(item)
+            t = table.get(key) if key is not None else None
+            if t is None:
+                continue
+            for p in t.first(j):
+                k = t.indices[p]
+                if test is None:
+                    pick = k
+                    break
+                if budget <= 0:
+                    break
+                budget -= 1
+                if test(item, candidates[k]):
+                    pick = k
+                    break
             if pick is not None:
                 break
         if pick is not None:
-            used.add(pick)
+            for _, where in tables:
+                t, p = where[pick]
+                if t is not None:
+                    t.take(p)
             j = pick + 1
         out.append(candidates[pick] if pick is not None else None)
     return out
 
 
-def _closing_bracket(body: str, i: int) -> int:
-    """Index of the `]` closing the `[` at i (nested brackets and escapes allowed), or -1."""
-    depth, n = 0, len(body)
-    while i < n:
-        c = body[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif c == "\n" and i + 1 < n and body[i + 1] == "\n":
-            return -1  # a paragraph ends
-        i += 1
-    return -1
+class _Brackets:
+    """Where the `]` closing each `[` of a body is, found in one pass.
+
+    As a scan from the `[` reads it: a `\\` skips the next character, `[` and `]` nest, and a blank line
+    (a paragraph's end) closes nothing. A `[` a `\\` escapes is asked about too (links are looked for
+    from any `[`): it is closed by the first `]` no `[` after it takes.
+    """
+
+    __slots__ = ("close",)
+
+    def __init__(self, body: str):
+        close: dict[int, int] = {}
+        stack: list[tuple[int, bool]] = []  # ([ position, escaped)
+        i, n = 0, len(body)
+        specials = _BRACKET_EVENTS
+        while True:
+            m = specials.search(body, i)
+            if m is None:
+                break
+            i = m.start()
+            c = body[i]
+            if c == "\\":
+                if i + 1 < n and body[i + 1] == "[":
+                    stack.append((i + 1, True))
+                i += 2
+                continue
+            if c == "[":
+                stack.append((i, False))
+            elif c == "]":
+                while stack and stack[-1][1]:
+                    close[stack.pop()[0]] = i
+                if stack:
+                    close[stack.pop()[0]] = i
+            elif i + 1 < n and body[i + 1] == "\n":  # "\n\n": a paragraph ends
+                for at, _ in stack:
+                    close[at] = -1
+                stack.clear()
+            i += 1
+        for at, _ in stack:
+            close[at] = -1
+        self.close = close
+
+    def __call__(self, i: int) -> int:
+        """Index of the `]` closing the `[` at i, or -1."""
+        return self.close.get(i, -1)
+
+
+_BRACKET_EVENTS = re.compile(r"[\\\[\]\n]")
+_MAX_DEST = 16_384  # a link or image address read for aligning (longer ones, data: URLs, align by order)
+
+
+def _destination(body: str, at: int, stop: int) -> str | None:
+    """The address of `(…)` starting at `at` (after the `(`), up to `stop` (its `)`), as the renderer reads it."""
+    m = _DEST.match(body, at, min(stop, at + _MAX_DEST + 2))
+    if m is None:
+        return ""
+    if m.group(1) is not None:
+        return m.group(1)
+    word = m.group(2) or ""
+    if m.end() >= at + _MAX_DEST + 2 and m.end() < stop:
+        return None  # longer than is read
+    return word
+
+
+def _attribute(body: str, at: int, end: int, start: re.Pattern) -> str | None:
+    """The value of the first attribute `start` finds in the tag body[at:end] (None without one)."""
+    s = start.search(body, at, min(end, at + _MAX_DEST))
+    if s is None:
+        return None
+    v = _ATTR_VALUE.match(body, s.end(), end)
+    if v is None:
+        return None
+    return v.group(1) if v.group(1) is not None else v.group(2) if v.group(2) is not None else v.group(3)
+
+
+class _Finder:
+    """The next occurrence of a character after a position, from one sorted list of its positions."""
+
+    __slots__ = ("positions",)
+
+    def __init__(self, body: str, ch: str):
+        self.positions = [m.start() for m in re.finditer(re.escape(ch), body)]
+
+    def __call__(self, at: int) -> int:
+        i = bisect_right(self.positions, at - 1)
+        return self.positions[i] if i < len(self.positions) else -1
+
+
+def _tag_end(body: str, at: int, gt: _Finder, lt: _Finder) -> int:
+    """Where the tag starting at `at` ends: after its `>`, or at the next `<` (or the end) when that comes first."""
+    close, nxt = gt(at), lt(at + 1)
+    if close != -1 and (nxt == -1 or close < nxt):
+        return close + 1
+    return nxt if nxt != -1 else len(body)
+
+
+def _label(body: str, start: int, stop: int) -> str | None:
+    """A reference label body[start:stop] as looked up (spaces collapsed, lower case); None when too long."""
+    if stop - start > _MAX_DEST:
+        return None
+    return " ".join(body[start:stop].split()).lower()
 
 
 def _image_candidates(body: str) -> list[tuple[int, str, str | None, str]]:
     """(offset, kind, src or None, alt source) of every `![…]` and `<img>` in the body."""
     defs: dict[str, str] | None = None
     out = []
+    brackets = gt = lt = parens = None
     for m in _IMG_START.finditer(body):
         at = m.start()
         if body[at] == "<":
-            end = body.find(">", at)
-            tag = body[at:end + 1 if end != -1 else len(body)]
-            s = _IMG_SRC.search(tag)
-            out.append((at, "html", (s.group(1) or s.group(2) or s.group(3) or "") if s else "", ""))
+            if gt is None:
+                gt, lt = _Finder(body, ">"), _Finder(body, "<")
+            out.append((at, "html", _attribute(body, at, _tag_end(body, at, gt, lt), _SRC_START) or "", ""))
             continue
-        close = _closing_bracket(body, at + 1)
+        if brackets is None:
+            brackets = _Brackets(body)
+        close = brackets(at + 1)
         if close == -1:
             continue
-        alt = body[at + 2:close]
         if body.startswith("(", close + 1):
-            stop = body.find(")", close + 2)
-            inner = body[close + 2:stop if stop != -1 else len(body)].strip()
-            src = inner[1:inner.find(">")] if inner.startswith("<") and ">" in inner else (inner.split() or [""])[0]
-            out.append((at, "inline", src, alt))
+            if parens is None:
+                parens = _Finder(body, ")")
+            stop = parens(close + 2)
+            out.append((at, "inline", _destination(body, close + 2, stop if stop != -1 else len(body)), ""))
             continue
-        ref = alt
+        ref: str | None = None
         r = _REF_LABEL.match(body, close + 1)
         if r and r.group(1).strip():
-            ref = r.group(1)
+            ref = _label(body, r.start(1), r.end(1))
+        else:
+            ref = _label(body, at + 2, close)
         if defs is None:
             defs = {" ".join(k.split()).lower(): v for k, v in _REF_DEF.findall(body)}  # the last wins
-        out.append((at, "reference", defs.get(" ".join(ref.split()).lower()), alt))
+        out.append((at, "reference", defs.get(ref) if ref is not None else None, ""))
     return out
 
 
@@ -433,36 +648,42 @@ def _link_candidates(body: str) -> list[tuple[int, str | None]]:
     """(offset, href or None) of every `[text](href)`, `[text][ref]`, `[ref]`, `[^note]`, `<url>` and `<a>`."""
     defs = {" ".join(k.split()).lower(): v for k, v in _REF_DEF.findall(body)}
     out = []
+    brackets = gt = lt = parens = closes = None
     for m in _LINK_START.finditer(body):
         at = m.start()
         if body[at] == "<":
+            if gt is None:
+                gt, lt = _Finder(body, ">"), _Finder(body, "<")
+            end = gt(at)
             if m.group(1):  # <a …>
-                tag = body[at:body.find(">", at) + 1 or len(body)]
-                h = _HREF.search(tag)
-                out.append((at, (h.group(1) or h.group(2) or h.group(3) or "") if h else None))
-            else:  # <scheme:…> or <name@host>
-                end = body.find(">", at)
+                out.append((at, _attribute(body, at, _tag_end(body, at, gt, lt), _HREF_START)))
+            else:  # <scheme:…> or <name@host>: the pattern saw its `>`
                 url = body[at + 1:end] if end != -1 else ""
                 out.append((at, url if ":" in url else "mailto:" + url))
             continue
         if body.startswith("[^", at):
-            close = body.find("]", at)
-            out.append((at, "#fn:" + body[at + 2:close] if close != -1 else None))
+            if closes is None:
+                closes = _Finder(body, "]")
+            close = closes(at)
+            out.append((at, "#fn:" + body[at + 2:close] if close != -1 and close - at <= _MAX_DEST else None))
             continue
-        close = _closing_bracket(body, at)
+        if brackets is None:
+            brackets = _Brackets(body)
+        close = brackets(at)
         if close == -1 or body.startswith(":", close + 1):  # a definition, not a link
             continue
         if body.startswith("(", close + 1):
-            stop = body.find(")", close + 2)
-            inner = body[close + 2:stop if stop != -1 else len(body)].strip()
-            out.append((at, inner[1:inner.find(">")] if inner.startswith("<") and ">" in inner
-                        else (inner.split() or [""])[0]))
+            if parens is None:
+                parens = _Finder(body, ")")
+            stop = parens(close + 2)
+            out.append((at, _destination(body, close + 2, stop if stop != -1 else len(body))))
             continue
-        ref = body[at + 1:close]
         r = _REF_LABEL.match(body, close + 1)
         if r and r.group(1).strip():
-            ref = r.group(1)
-        out.append((at, defs.get(" ".join(ref.split()).lower())))
+            ref = _label(body, r.start(1), r.end(1))
+        else:
+            ref = _label(body, at + 1, close)
+        out.append((at, defs.get(ref) if ref is not None else None))
     return out
 
 
@@ -476,7 +697,7 @@ class Reading:
     """One body, read once: each part computed when first asked for."""
 
     __slots__ = ("body", "first_line", "_sections", "_html", "_outline", "_images", "_links", "_starts",
-                 "_h2_starts", "_h2")
+                 "_h2_starts", "_h2", "_limits")
 
     def __init__(self, body: str, first_line: int = 1):
         self.body = body
@@ -484,6 +705,7 @@ class Reading:
         self._sections = self._html = self._outline = self._images = self._links = self._starts = None
         self._h2_starts: list[int] | None = None
         self._h2: list[Section] | None = None
+        self._limits: list[Limit] | None = None
 
     def __getstate__(self):
         return {"body": self.body, "first_line": self.first_line}
@@ -500,15 +722,36 @@ class Reading:
         i = bisect_right(self._starts, offset) - 1
         return self.first_line + i, offset - self._starts[i] + 1
 
+    # size limits
+
+    @property
+    def limits(self) -> list[Limit]:
+        """The size limits the body passes (`body_limits`): such a body is never rendered."""
+        if self._limits is None:
+            self._limits = body_limits(self.body, self.first_line)
+        return self._limits
+
+    @property
+    def renderable(self) -> bool:
+        """Whether the body is within the size limits, so rendering it takes seconds at most."""
+        return not self.limits
+
     # the rendered body
 
     @property
     def html(self) -> str:
-        """The body as rendered and sanitized (`render.render_markdown`), rendered once."""
-        if self._html is None:
-            from .render import render_markdown
+        """The body as rendered and sanitized (`render.render_markdown`), rendered once.
 
-            self._html = render_markdown(self.body)
+        A body over a size limit is not rendered: its HTML is one paragraph saying so (`too_large_html`);
+        the PDF, the book and `check` refuse it before asking (`limits`).
+        """
+        if self._html is None:
+            if self.limits:
+                self._html = too_large_html(self.limits[0])
+            else:
+                from .render import render_markdown
+
+                self._html = render_markdown(self.body)
         return self._html
 
     @property
@@ -538,7 +781,7 @@ class Reading:
         body = self.body
         if _on_a_line(_NOT_SIMPLE, body):
             return None
-        if "|" in body and _on_a_line(_TABLE_RULE, body):
+        if "|" in body and _table_rule(body):
             return None
         out: list[Section] = []
         start = 0 if body.startswith("#") else body.find("\n#") + 1
@@ -586,7 +829,7 @@ class Reading:
         starts = self._h2_starts
         i = bisect_right(starts, section.offset)
         text = self.body[section.end:starts[i] if i < len(starts) else len(self.body)]
-        return _COMMENT.sub("", text) if "<!--" in text else text
+        return _strip_comments(text) if "<!--" in text else text
 
     def section_empty(self, section: Section) -> bool:
         """Whether `section_text(section)` is only whitespace, found without copying the text."""
@@ -602,6 +845,8 @@ class Reading:
         return _NON_SPACE.search(body, section.end, stop) is None
 
     def _rendered_sections(self) -> list[Section]:
+        if not self.renderable:  # not rendered: the `#` lines at line starts, as the fast path reads them
+            return self._source_sections()
         cands = _heading_candidates(self.body, self.first_line)
         try:
             headings = self.outline.headings
@@ -609,26 +854,42 @@ class Reading:
             out = []
             for c in cands:
                 if c.kind == "atx" and self.body.startswith("#", c.offset):
-                    h = _ATX_AT.match(self.body, c.offset, c.end)
-                    out.append(Section(h.group(2).strip(), c.level, c.line, c.offset, c.end, "atx"))
+                    h = _atx(self.body[c.offset:c.end])
+                    out.append(Section(h[1].strip(), c.level, c.line, c.offset, c.end, "atx"))
             return out
         if not headings:
             return []
-
-        def fits(h: Heading, c: _Candidate, tier: int) -> bool:
-            if c.level != h.level:
-                return False
-            return c.norm == _norm(h.text) if tier == 0 else _words(h.text) <= c.words if tier == 1 else True
-
+        tiers = [(lambda h: (h.level, _norm(h.text)), lambda c: (c.level, c.norm), None),
+                 (lambda h: h.level, lambda c: c.level, lambda h, c: _words(h.text) <= c.words),
+                 (lambda h: h.level, lambda c: c.level, None)]
         out = []
         last = None
-        for h, c in zip(headings, _align(headings, cands, fits, 3)):
+        for h, c in zip(headings, _align(headings, cands, tiers)):
             if c is None:  # nothing in the source explains it (raw HTML): at the previous heading's line
                 line = last.line if last else self.first_line
                 out.append(Section(h.text, h.level, line, -1, -1, "html"))
             else:
                 out.append(Section(h.text, h.level, c.line, c.offset, c.end, c.kind))
             last = out[-1]
+        return out
+
+    def _source_sections(self) -> list[Section]:
+        """The lines that start with `#`, read as python-markdown's pattern reads them (no rendering)."""
+        body, out = self.body, []
+        start = 0 if body.startswith("#") else body.find("\n#") + 1
+        line, counted = self.first_line, 0
+        while start > 0 or body.startswith("#"):
+            end = body.find("\n", start)
+            stop = end if end != -1 else len(body)
+            h = _atx(body[start:stop])
+            line += body.count("\n", counted, start)
+            counted = start
+            if h:
+                out.append(Section(h[1].strip(), h[0], line, start, stop, "atx"))
+            nxt = body.find("\n#", stop) if end != -1 else -1
+            if nxt == -1:
+                break
+            start = nxt + 1
         return out
 
     # images and links
@@ -638,7 +899,7 @@ class Reading:
         """Every <img> the body renders, with the line of its Markdown (or HTML)."""
         if self._images is None:
             body = self.body
-            if "![" not in body and not ("<" in body and _IMG_TAG.search(body)):
+            if "![" not in body and not ("<" in body and _IMG_TAG.search(body)) or not self.renderable:
                 self._images = []
             else:
                 self._images = self._rendered_images()
@@ -652,13 +913,10 @@ class Reading:
         if not drawn:
             return []
         cands = _image_candidates(self.body)
-
-        def fits(img: HtmlImage, c, tier: int) -> bool:
-            src = c[2]
-            return tier == 1 or (src is not None and (src == img.src or unquote(src) == unquote(img.src)))
-
+        tiers = [(lambda img: unquote(img.src), lambda c: unquote(c[2]) if c[2] is not None else None, None),
+                 (lambda img: _ANY, lambda c: _ANY, None)]
         out = []
-        for img, c in zip(drawn, _align(drawn, cands, fits, 2)):
+        for img, c in zip(drawn, _align(drawn, cands, tiers)):
             offset, kind = (c[0], c[1]) if c else (0, "html")
             line, col = self.line_col(offset)
             out.append(Image(img.src, img.alt or "", line, col, kind, offset))
@@ -672,17 +930,15 @@ class Reading:
         """
         if self._links is None:
             body = self.body
-            if "[" not in body and "<" not in body:
+            if not self.renderable or "[" not in body and "<" not in body:
                 self._links = []
             else:
                 drawn = self.outline.links
                 cands = _link_candidates(body) if drawn else []
 
-                def fits(link, c, tier: int) -> bool:
-                    return c[1] is not None and (c[1] == link[0] or unquote(c[1]) == unquote(link[0]))
-
+                tiers = [(lambda link: unquote(link[0]), lambda c: unquote(c[1]) if c[1] is not None else None, None)]
                 out, last = [], 0
-                for link, c in zip(drawn, _align(drawn, cands, fits, 1)):
+                for link, c in zip(drawn, _align(drawn, cands, tiers)):
                     last = c[0] if c else last
                     out.append(Link(link[0], *self.line_col(last)))
                 self._links = out
@@ -707,6 +963,14 @@ class Reading:
         """
         body = self.body
         quick, exact = _deep_prefix(limit + 1)
+        if not self.renderable:  # not rendered (`limits` says why): how deep its lines' markers could nest
+            if not (_on_a_line(quick, body) and _on_a_line(exact, body)):
+                return None
+            for n, text in enumerate(body.split("\n")):
+                guess = self._line_depth(text)
+                if guess > limit:
+                    return guess, self.first_line + n
+            return None
         if not (_on_a_line(quick, body) and _on_a_line(exact, body)) \
                 and (body.count("<") <= limit or len(_OPEN_NESTING.findall(body)) <= limit):
             return None

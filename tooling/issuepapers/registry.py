@@ -24,9 +24,12 @@ REGISTRY_RULES = {
 
 _TOP_KEYS = ("committee", "terms", "subcommittees", "meetings")
 _COMMITTEE_KEYS = ("name", "short_name", "agency", "current_term", "logo",
-                   "signature_grace_days", "signature_lead_days", "site_url", "templates", "public_statuses")
+                   "signature_grace_days", "signature_lead_days", "site_url", "templates", "public_statuses",
+                   "max_pages")
 # Papers the public site shows (and its PDFs, books, feeds and indexes): the committee's setting.
 DEFAULT_PUBLIC_STATUSES = ("final", "published")
+# How many printed pages a paper should fit on (the `paper-too-long` rule): the real papers take one or two.
+DEFAULT_MAX_PAGES = 2
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Committee:
     site_url: str | None = None
     templates: str | None = None  # the folder searched before the package's templates (default templates/)
     public_statuses: tuple[str, ...] = DEFAULT_PUBLIC_STATUSES
+    max_pages: int = DEFAULT_MAX_PAGES
 
 
 @dataclass
@@ -261,6 +265,14 @@ def _public_statuses(r: _Reader, c: dict) -> tuple[str, ...]:
     return tuple(v for v in value if v in PAPER_STATUSES)
 
 
+def _max_pages(r: _Reader, c: dict) -> int:
+    value = r.integer(c, "max_pages", ("committee",), DEFAULT_MAX_PAGES)
+    if value < 1:
+        r.bad(("committee", "max_pages"), f"`max_pages` must be 1 or more, got {value}", "e.g. `max_pages: 2`")
+        return DEFAULT_MAX_PAGES
+    return value
+
+
 def load_registry(root: Path) -> Registry:
     path = root / REGISTRY_FILE
     reg = Registry()
@@ -292,6 +304,7 @@ def build_registry(src: Source, reg: Registry) -> None:
         site_url=r.text(c, "site_url", ("committee",)),
         templates=_templates_folder(r, c),
         public_statuses=_public_statuses(r, c),
+        max_pages=_max_pages(r, c),
     )
     seen_terms: dict = {}
     for i, t in enumerate(r.list(top.get("terms"), ("terms",))):

@@ -2,7 +2,8 @@
 
 Content comes from many hands: whatever the Markdown holds, the HTML that
 leaves here has no script, no event handlers, no `javascript:` URLs, and
-`data:` URLs only for raster images.
+`data:` URLs only for raster images; and it leaves in time proportional to the
+Markdown's length (`markdown_linear`, and the size limits of `markdown_reading`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "data"}
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
+_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|[\\/]{2})")  # a scheme, or a network path (//host)
 _ALIGN_STYLE = re.compile(r"^\s*text-align:\s*(left|right|center);?\s*$")
 
 
@@ -39,6 +41,8 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
     if attr in ("href", "src") and value.strip().lower().startswith("data:"):
         # data: only as an inline raster image, never as a link or an SVG
         return value if tag == "img" and attr == "src" and _DATA_IMAGE.match(value.strip()) else None
+    if tag == "img" and attr == "src" and _REMOTE.match(value.strip()):
+        return None  # a page never fetches from the network on its own (`check` reports it: image-missing)
     if attr == "style":
         return value if _ALIGN_STYLE.match(value) else None  # table alignment from the tables extension
     if attr == "class":
@@ -62,11 +66,22 @@ def sanitize(html: str) -> str:
 
 @lru_cache(maxsize=1)
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=EXTENSIONS, output_format="html")
+    from .markdown_linear import harden
+
+    return harden(markdown.Markdown(extensions=EXTENSIONS, output_format="html"))
 
 
 def render_markdown(text: str) -> str:
-    """Sanitized HTML of a document body."""
+    """Sanitized HTML of a document body.
+
+    A body over a size limit (`markdown_reading.body_limits`) is not converted: its HTML is one paragraph
+    saying so. Within the limits python-markdown (kept linear, `markdown_linear`) takes seconds at most.
+    """
+    from .markdown_limits import body_limits, too_large_html
+
+    limits = body_limits(text)
+    if limits:
+        return too_large_html(limits[0])
     md = _markdown()
     md.reset()
     try:

@@ -4,8 +4,13 @@
   network; the user's and the system's configuration ignored when reading);
 - `log`: the one-pass `git log` history of every document (`read_history`, `History`, `FileHistory`);
 - `tags`: every publish tag with its commit, dates and message, in one `for-each-ref`;
+- `raw`: dates, names and messages as git records them, read whatever they hold (odd time
+  zones, timestamps past 2106, control characters, bytes that are not UTF-8);
 - `repository`: `Repository`, the reading one command shares (the Collection carries it as
   `coll.history`), and `prepare_checks`, the facts rules judge.
+
+A repository git cannot read (a missing or corrupt object, a broken ref) is a `GitError`, never
+an empty or different history: a clean message (a `UsageError`), reported as `git-history`.
 
 Importing this package is cheap: GitPython is imported only when a repository is read.
 """
@@ -17,6 +22,6 @@ from .log import Commit, FileHistory, History, read_history
 from .repository import Repository, prepare_checks, repository_of
 from .tags import ARCHIVE, TAG_PREFIX, PublishTag, archive_path, tag_name
 
-__all__ = ["ARCHIVE", "Commit", "FileHistory", "GitError", "GitFailed", "History", "NOT_A_REPOSITORY",
-           "NO_COMMITS", "NO_GIT", "PublishTag", "Repository", "SHALLOW", "TAG_PREFIX", "archive_path",
+__all__ = ["ARCHIVE", "NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "SHALLOW", "TAG_PREFIX", "Commit",
+           "FileHistory", "GitError", "GitFailed", "History", "PublishTag", "Repository", "archive_path",
            "prepare_checks", "read_history", "repository_of", "tag_name"]

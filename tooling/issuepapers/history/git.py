@@ -43,7 +43,6 @@ from git.compat import safe_decode
 from git.db import GitCmdObjectDB
 from git.exc import GitCommandError, GitCommandNotFound
 
-from ..errors import UsageError
 from .errors import NO_COMMITS, NO_GIT, NOT_A_REPOSITORY, SHALLOW, GitError, GitFailed
 
 # Configuration that would change what `git log` / `git status` / `git for-each-ref` print.
@@ -275,9 +274,7 @@ def run(repo_or_git, command: str, *args: str, error=GitError, **kwargs):
     try:
         return getattr(git_cmd, command.replace("-", "_"))(*args, **kwargs)
     except GitCommandNotFound:
-        if issubclass(error, UsageError):
-            raise error(NO_GIT, "install git, then run the command again") from None
-        raise error(NO_GIT) from None
+        raise error(NO_GIT, "install git, then run the command again") from None
     except GitCommandError as exc:
         lines = stderr_of(exc).splitlines()
         reason = lines[-1] if lines else f"exit {exc.status}"
@@ -295,8 +292,11 @@ def object_data(repo: PinnedRepo, spec: str) -> tuple[str, bytes] | None:
         if "could not be resolved" in str(exc) or "contains a line feed" in str(exc):
             return None
         raise GitError(f"git cat-file stopped: {exc}") from None
+    except (OSError, AssertionError) as exc:  # the persistent cat-file died (a corrupt pack, say)
+        repo.git.clear_cache()
+        raise GitError(f"git cat-file stopped: {exc}") from None
     return (kind.decode("ascii") if isinstance(kind, bytes) else kind), data
 
 
-__all__ = ["GitError", "GitFailed", "Location", "run", "stderr_of", "NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "PinnedGit",
-           "PinnedRepo", "SHALLOW", "environment", "locate", "object_data", "open_repo"]
+__all__ = ["NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "SHALLOW", "GitError", "GitFailed", "Location",
+           "PinnedGit", "PinnedRepo", "environment", "locate", "object_data", "open_repo", "run", "stderr_of"]

@@ -29,7 +29,9 @@ Semantics worth knowing:
   edit of the old name on a branch that was merged after the rename counts
   for the new name too, which ``--follow`` misses.
 * Authors are the names recorded in the commits (``%an``); ``.mailmap`` is
-  not applied, so the same commit gives the same output everywhere.
+  not applied, so the same commit gives the same output everywhere. Names,
+  emails and subjects are one line of printable text, and dates survive any
+  time zone or timestamp a hand-made commit holds (`history.raw`).
 * Nothing from the environment or the user's configuration changes the result
   (`history.git.environment`): variables that point git at another repository,
   index or config are removed, system and global configuration are not read,
@@ -41,24 +43,32 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from . import raw
 from .errors import NO_COMMITS, NO_GIT, NOT_A_REPOSITORY, SHALLOW, GitError
 
-__all__ = ["Commit", "FileHistory", "GitError", "History", "NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "SHALLOW",
-           "read_history"]
+__all__ = ["NOT_A_REPOSITORY", "NO_COMMITS", "NO_GIT", "SHALLOW", "Commit", "FileHistory", "GitError",
+           "History", "read_history"]
 
 DEFAULT_PATHSPECS: tuple[str, ...] = ("papers", "recommendations")
 
-# Fields of one commit header. Control characters never occur in a sha, an
-# ISO date or (in practice) a name, and the subject comes last so that a
-# separator inside it cannot shift the other fields. %h: the label of a
-# commit in redlines ("abc1234 (2024-02-02)"), read here rather than per commit.
+# Fields of one commit header, each ended by NUL (the last by -z's own NUL). git
+# prints names, emails and subjects as C strings, so no field can hold a NUL,
+# whatever bytes the commit holds (a name with \x1f or \x1e, a newline, bytes
+# that are not UTF-8): the fields are taken by position. Dates are raw
+# (`<seconds> <±HHMM>`, `--date=raw`) and read by `raw.date`, which survives
+# time zones such as +9959 and years past 9999 (git's %aI prints them as it can).
+# %h: the label of a commit in redlines ("abc1234 (2024-02-02)").
 _RECORD = b"\x1e"
-_FIELD = "\x1f"
-_FORMAT = "--format=%x1e%H%x1f%h%x1f%an%x1f%ae%x1f%aI%x1f%s"
+_FORMAT = "--format=%x1e%H%x00%h%x00%an%x00%ae%x00%ad%x00%cd%x00%s"
+_HEADER_FIELDS = 7
+_SHA = re.compile(rb"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+_ABBREV = re.compile(rb"^[0-9a-f]{4,64}$")
+_STATUS = re.compile(rb"^[ACDMRTUXB][0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -176,7 +186,7 @@ def read_log(repo, where, pathspecs: Sequence[str]) -> History:
     lineages: dict[str, _Lineage] = {}
     commits: list[Commit] = []
     if where.head is not None:
-        out = _run(repo, "log", "--no-show-signature", "--encoding=UTF-8", "--date-order",
+        out = _run(repo, "log", "--no-show-signature", "--encoding=UTF-8", "--date-order", "--date=raw",
                    "--root", "--name-status", "-M", "-z", _FORMAT, *specs)
         commits, lineages = _walk(_parse_log(out), top)
 
@@ -216,9 +226,13 @@ _Change = tuple[str, tuple[str, ...]]  # status letter, paths (old, new for R/C)
 
 
 def _parse_log(out: bytes) -> Iterator[tuple[Commit, list[_Change]]]:
-    """Split `git log -z --name-status` output into commits and their changes."""
-    # Layout: "\x1e<header>\0" then "\n" + "<status>\0<path>\0[<path>\0]" per
-    # file. Paths may contain anything but NUL, so they are taken by position.
+    """Split `git log -z --name-status` output into commits and their changes.
+
+    Layout: "\x1e<sha>\0<short>\0<name>\0<email>\0<author date>\0<committer date>\0<subject>\0",
+    then, when the commit changed files, "\n" and "<status>\0<path>\0[<path>\0]" per file.
+    Header fields and paths may hold anything but NUL, so they are taken by
+    position; anything else than this layout is a GitError, never a wrong history.
+    """
     tokens = out.split(b"\0")
     i, n = 0, len(tokens)
     commit: Commit | None = None
@@ -231,10 +245,16 @@ def _parse_log(out: bytes) -> Iterator[tuple[Commit, list[_Change]]]:
         if token.startswith(_RECORD):
             if commit is not None:
                 yield commit, changes
-            commit, changes = _commit(token[1:]), []
+            fields = [token[1:], *tokens[i:i + _HEADER_FIELDS - 1]]
+            i += _HEADER_FIELDS - 1
+            commit, changes = _commit(fields), []
             continue
-        status = token.decode("ascii")[0]
+        if commit is None or not _STATUS.match(token):
+            raise GitError(f"git log printed what it should not: {raw.text(token[:40])!r}")
+        status = chr(token[0])
         count = 2 if status in "RC" else 1
+        if i + count > n:
+            raise GitError("git log stopped in the middle of a commit")
         paths = tuple(_path(t) for t in tokens[i : i + count])
         i += count
         changes.append((status, paths))
@@ -242,9 +262,14 @@ def _parse_log(out: bytes) -> Iterator[tuple[Commit, list[_Change]]]:
         yield commit, changes
 
 
-def _commit(header: bytes) -> Commit:
-    sha, short, author, email, date, subject = header.decode("utf-8", "replace").split(_FIELD, 5)
-    return Commit(sha, author, email, datetime.datetime.fromisoformat(date), subject, short)
+def _commit(fields: list[bytes]) -> Commit:
+    """One commit of the log, whatever its header holds (see `history.raw`)."""
+    if len(fields) != _HEADER_FIELDS or not _SHA.match(fields[0]) or not _ABBREV.match(fields[1]):
+        raise GitError("git log printed a commit header it should not")
+    sha, short, author, email, authored, committed, subject = fields
+    when = raw.date(authored) or raw.date(committed) or raw.EPOCH
+    return Commit(sha.decode("ascii"), raw.text(author), raw.text(email), when, raw.text(subject),
+                  short.decode("ascii"))
 
 
 def _path(raw: bytes) -> str:

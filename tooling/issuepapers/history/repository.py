@@ -11,7 +11,7 @@ kept:
 | the one-pass log: every document's commits, renames, uncommitted state | `repo.git.log`, `repo.git.status` (`history.log`) | 2 |
 | publish tags with their commits, dates and messages | `repo.git.for_each_ref` (`history.tags`) | 1 |
 | objects: papers at their tags, archived PDFs, trees of frozen versions, HEAD's commit (its date) | GitPython's persistent `cat-file --batch` | 1 |
-| dirty, detached (publish only) | `repo.is_dirty`, `repo.head.is_detached` | 2 / 0 |
+| dirty, detached (publish only) | `repo.git.status`, `repo.head.is_detached` | 1 / 0 |
 
 So a site build starts the same few git processes whatever the number of
 papers, tags and meetings. The Collection carries the reading
@@ -27,15 +27,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
 
+from . import raw
 from .errors import NO_GIT, NOT_A_REPOSITORY, GitError, GitFailed
 from .log import DEFAULT_PATHSPECS, FileHistory, History
 from .tags import PublishTag
 
 _MISSING = object()
+_HEX = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
 class Repository:
@@ -53,12 +56,13 @@ class Repository:
         self.log: History | None = None  # the one-pass log, once read (`read_log`)
         self._logs: dict[tuple[str, ...], History] = {}
         self._tags: dict[str, list[PublishTag]] | None = None
+        self._tag_refs: set[str] = set()  # every ref under refs/tags/papers/, publication or not
         self._objects: dict[str, tuple[str, bytes] | None] = {}
         self._head_date = _MISSING
         self._by_sha: dict | None = None  # commits of the log by sha (labels)
 
     @classmethod
-    def open(cls, folder: str | os.PathLike[str]) -> "Repository":
+    def open(cls, folder: str | os.PathLike[str]) -> Repository:
         """The reading of the repository holding `folder` (a folder, or a file's folder)."""
         folder = Path(folder)
         start = folder.parent if folder.is_file() else folder
@@ -126,10 +130,9 @@ class Repository:
             return known.label
         from .git import run
 
-        commit = self._commit(sha)
+        authored, _ = raw.commit_dates(self._commit(sha))
         short = run(self.repo, "rev-parse", "--short", sha).strip()
-        day = _utc_offset_datetime(commit.authored_date, commit.author_tz_offset).date()
-        return f"{short} ({day.isoformat()})"
+        return f"{short} ({authored.date().isoformat()})"
 
     def resolve(self, rev: str) -> str | None:
         """The full sha of a commit-ish, or None when there is none by that name."""
@@ -154,16 +157,15 @@ class Repository:
     def _commit_date(self, sha: str) -> dt.datetime | None:
         if self.repo is None:
             return None
-        commit = self._commit(sha)
-        return _utc_offset_datetime(commit.committed_date, commit.committer_tz_offset)
+        return raw.commit_dates(self._commit(sha))[1]
 
-    def _commit(self, sha: str):
-        """GitPython's Commit of a full sha, read through the persistent `cat-file --batch` (GitPython's
-        `repo.commit(rev)` would ask a second, `--batch-check`, process what the object is first)."""
-        from git.objects import Commit
-        from gitdb.util import hex_to_bin
-
-        return Commit(self.repo, hex_to_bin(sha))
+    def _commit(self, sha: str) -> bytes:
+        """The raw commit object of a full sha, read through the persistent `cat-file --batch` and parsed
+        by `history.raw` (whatever its dates and names hold); GitError when it is not there."""
+        found = self.object(sha)
+        if found is None or found[0] != "commit":
+            raise GitError(f"git object {sha} is not a commit git can read")
+        return found[1]
 
     def commit_date(self, sha: str) -> dt.datetime:
         """A commit's committer date (e.g. the stamp of a PDF printed from it)."""
@@ -178,12 +180,24 @@ class Repository:
         return self.repo is not None and self.repo.head.is_detached
 
     def current_head(self) -> str | None:
-        """HEAD's sha as it is now (after commits of this command), read by GitPython without git."""
+        """HEAD's sha as it is now (after commits of this command), read from the refs by GitPython without
+        git and without reading the commit (which may be missing)."""
+        if self.repo is None:
+            return None
+        from git.refs.symbolic import SymbolicReference
+
+        try:
+            return SymbolicReference.dereference_recursive(self.repo, "HEAD")
+        except (ValueError, OSError):  # unborn branch, or a ref GitPython cannot read
+            return None
+
+    def branch(self) -> str | None:
+        """The ref HEAD names (`refs/heads/main`); None when detached or unreadable. No process."""
         if self.repo is None:
             return None
         try:
-            return self.repo.head.commit.hexsha
-        except ValueError:  # unborn branch
+            return None if self.repo.head.is_detached else self.repo.head.reference.path
+        except (ValueError, TypeError, OSError):
             return None
 
     # -- publish tags -----------------------------------------------------------------------
@@ -192,10 +206,20 @@ class Repository:
     def tags(self) -> dict[str, list[PublishTag]]:
         """Every publish tag by paper path (relative to the committee folder), oldest first."""
         if self._tags is None:
-            from .tags import read_tags
+            from .tags import parse, read_refs, records
 
-            self._tags = read_tags(self.repo) if self.repo is not None else {}
+            out = read_refs(self.repo) if self.repo is not None else b""
+            self._tag_refs = {fields[0].decode("utf-8", "surrogateescape") for fields in records(out)}
+            self._tags = parse(out)
         return self._tags
+
+    def refs_in_the_way(self, name: str) -> list[str]:
+        """The refs that keep the tag `name` from being made: a ref of that very name, one below it (as if
+        it were a folder), or one named as a folder of it (`papers/wg/2024-03` for `papers/wg/2024-03/v1`).
+        From the one listing of refs/tags/papers/ the tags are read from."""
+        self.tags  # noqa: B018 (reads the listing once)
+        full = f"refs/tags/{name}"
+        return sorted(r for r in self._tag_refs if r == full or r.startswith(full + "/") or full.startswith(r + "/"))
 
     @property
     def tags_read(self) -> bool:
@@ -215,8 +239,37 @@ class Repository:
                 return None
             from .git import object_data
 
-            found = self._objects[spec] = object_data(self.repo, spec)
+            found = object_data(self.repo, spec)
+            if found is None:
+                self._absent(spec)
+            self._objects[spec] = found
         return found
+
+    def _absent(self, spec: str) -> None:
+        """cat-file said "missing": fine for a path that is not there at that commit, a GitError for an
+        object that should be (the commit, or a tree entry, whose object is missing or corrupt).
+
+        A repository that lost objects must never read as one where a paper was not
+        published or a tag holds no paper: the public record would show other words.
+        """
+        rev, colon, path = spec.partition(":")
+        if not _HEX.fullmatch(rev):
+            return  # a name, not an object this reading was given
+        if not colon:
+            raise GitError(f"git object {rev} is missing or corrupt")
+        try:
+            name = path.strip("/").encode("utf-8")
+        except UnicodeEncodeError:  # never asked (see `git.object_data`): nothing to say
+            return
+        if not name:
+            raise GitError(f"commit {rev} or its tree is missing or corrupt")
+        parent, _, name = name.rpartition(b"/")
+        tree = self.object(f"{rev}:{parent.decode('utf-8')}")  # a GitError when the folder should be there
+        if tree is None or tree[0] != "tree":
+            return  # no such folder at that commit: no such file either
+        for mode, entry, sha in tree_entries(tree[1], len(rev) // 2):
+            if entry == name and mode != b"160000":  # a submodule's commit is not ours to have
+                raise GitError(f"{path} at commit {rev[:12]} cannot be read: git object {sha} is missing or corrupt")
 
     def blob(self, rev: str, path: str) -> bytes | None:
         """The bytes of `path` (relative to the committee folder) at `rev`; None when it is not a file there."""
@@ -268,22 +321,20 @@ class Repository:
     def uncommitted(self, watched: Sequence[str]) -> list[str]:
         """Uncommitted changes: tracked files anywhere, and untracked files under `watched`.
 
-        Paths are relative to the top level. `repo.is_dirty` answers first; the
-        list is read only when there is something to list.
+        Paths are relative to the top level. One `git status`, with no optional
+        lock: unlike `git diff` (GitPython's `is_dirty`), it leaves the index's
+        bytes as they are, so a refused publish changes nothing at all.
         """
         if self.repo is None:
             return []
-        found: list[str] = []
-        if self.repo.is_dirty(index=True, working_tree=True, untracked_files=False):
-            from .git import run
-            from .log import status_entries
+        from .git import run
+        from .log import status_entries
 
-            out = run(self.repo, "status", "--porcelain=v1", "-z", "--untracked-files=no",
-                      stdout_as_string=False, strip_newline_in_stdout=False)
-            found += [path for _, path, _ in status_entries(out)]
+        out = run(self.repo, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                  stdout_as_string=False, strip_newline_in_stdout=False)
         roots = tuple(f"{self.prefix}{w}" for w in watched)
-        found += [p for p in self.repo.untracked_files
-                  if any(p == r or p.startswith(r.rstrip("/") + "/") for r in roots)]
+        found = [path for xy, path, _ in status_entries(out)
+                 if xy != "??" or any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)]
         return list(dict.fromkeys(found))
 
     @contextmanager
@@ -386,9 +437,16 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _utc_offset_datetime(timestamp: int, tz_offset: int) -> dt.datetime:
-    """A GitPython (seconds, offset west of UTC) pair as an aware datetime with a stdlib timezone."""
-    return dt.datetime.fromtimestamp(timestamp, dt.timezone(dt.timedelta(seconds=-tz_offset)))
+def tree_entries(data: bytes, width: int = 20) -> Iterable[tuple[bytes, bytes, str]]:
+    """(mode, name, sha) of each entry of a raw tree object (`width`: bytes of an object id, 20 or 32)."""
+    pos = 0
+    while pos < len(data):
+        space = data.find(b" ", pos)
+        nul = data.find(b"\0", space + 1)
+        if space < 0 or nul < 0 or nul + 1 + width > len(data):
+            raise GitError("git printed a tree it should not")
+        yield data[pos:space], data[space + 1:nul], data[nul + 1:nul + 1 + width].hex()
+        pos = nul + 1 + width
 
 
-__all__ = ["Repository", "prepare_checks", "repository_of"]
+__all__ = ["Repository", "prepare_checks", "repository_of", "tree_entries"]

@@ -14,20 +14,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from . import raw
+from .errors import GitError
+
 TAG_PREFIX = "papers/"
 # Where `publish` keeps each published PDF, in the commit its tag points at: the public record's
 # bytes travel with every clone, and a later issuepapers (other fonts, other templates) that would
 # print other bytes still publishes these.
 ARCHIVE = "published"
 
-_TAG = re.compile(r"^refs/tags/(papers/.+)/v([1-9][0-9]*)$")
-_SHA256 = re.compile(r"^PDF-SHA256:[ \t]*([0-9a-fA-F]{64})[ \t]*$", re.M)
+_TAG = re.compile(r"^refs/tags/(papers/.+)/v([1-9][0-9]{0,8})$")  # v1 … v999999999
+_SHA256 = re.compile(r"^PDF-SHA256:[ \t]*([0-9a-fA-F]{64})[ \t]*$", re.MULTILINE)
 # refname, object, its type, the peeled object, its type, the tag's own date, committer dates of
-# the object and of the peeled object, then the whole message; records end with \x1e.
+# the object and of the peeled object, then the whole message. Each field ends with NUL (git prints
+# them as C strings: none can hold one, whatever a tag's message or tagger holds), and for-each-ref
+# ends each record with a newline. Dates are raw (`<seconds> <±HHMM>`), read by `raw.date`.
 _FIELDS = ("%(refname)", "%(objectname)", "%(objecttype)", "%(*objectname)", "%(*objecttype)",
-           "%(creatordate:iso-strict)", "%(committerdate:iso-strict)", "%(*committerdate:iso-strict)",
-           "%(contents)")
-FORMAT = "%00".join(_FIELDS) + "%1e"
+           "%(creatordate:raw)", "%(committerdate:raw)", "%(*committerdate:raw)", "%(contents)")
+FORMAT = "".join(f"{f}%00" for f in _FIELDS)
 
 
 @dataclass(frozen=True)
@@ -59,21 +63,44 @@ def read_tags(repo) -> dict[str, list[PublishTag]]:
 
     Tags on anything but a commit are left out.
     """
+    return parse(read_refs(repo))
+
+
+def read_refs(repo) -> bytes:
+    """`for-each-ref --format=FORMAT refs/tags/papers/`, as bytes (GitError when git cannot list them)."""
     from .git import run
 
-    text = run(repo, "for-each-ref", f"--format={FORMAT}", f"refs/tags/{TAG_PREFIX}",
-               strip_newline_in_stdout=False)
-    return parse(text)
+    return run(repo, "for-each-ref", f"--format={FORMAT}", f"refs/tags/{TAG_PREFIX}",
+               stdout_as_string=False, strip_newline_in_stdout=False)
 
 
-def parse(text: str) -> dict[str, list[PublishTag]]:
+def records(out: bytes | str) -> list[list[bytes]]:
+    """The records of `for-each-ref --format=FORMAT` output, each a list of its raw fields."""
+    if isinstance(out, str):
+        out = out.encode("utf-8", "surrogateescape")
+    tokens = out.split(b"\0")
+    width = len(_FIELDS)
+    found = []
+    for start in range(0, len(tokens) - width + 1, width):
+        fields = tokens[start:start + width]
+        fields[0] = fields[0].lstrip(b"\n")
+        if not fields[0].startswith(b"refs/"):
+            raise GitError("git for-each-ref printed what it should not")
+        found.append(fields)
+    rest = tokens[len(found) * width:]
+    if any(t.strip(b"\n") for t in rest):
+        raise GitError("git for-each-ref stopped in the middle of a tag")
+    return found
+
+
+def parse(text: bytes | str) -> dict[str, list[PublishTag]]:
     """`for-each-ref --format=FORMAT` output → tags by paper, oldest revision first."""
     found: dict[str, list[PublishTag]] = {}
-    for record in text.split("\x1e\n"):
-        parts = record.split("\0")
-        if len(parts) != len(_FIELDS):
-            continue
-        ref, obj, kind, peeled, peeled_kind, created, date, peeled_date, message = parts
+    for fields in records(text):
+        ref = fields[0].decode("utf-8", "surrogateescape")
+        obj, kind, peeled, peeled_kind = (f.decode("ascii", "replace") for f in fields[1:5])
+        created, date, peeled_date = fields[5:8]
+        message = fields[8].decode("utf-8", "replace")
         m = _TAG.match(ref)
         if not m:
             continue
@@ -84,13 +111,11 @@ def parse(text: str) -> dict[str, list[PublishTag]]:
             commit, when, recorded, message = obj, date, None, ""
         else:
             continue
-        try:
-            stamp = dt.datetime.fromisoformat(when)
-        except ValueError:
-            continue
+        stamp = raw.date(when) or raw.EPOCH  # a commit git can list has a date, or it is the epoch's
+        own = raw.date(created) or stamp  # a tag without a tagger (or a lightweight one): its commit's
         paper = m.group(1) + ".md"
         found.setdefault(paper, []).append(PublishTag(
-            m.group(1) + "/v" + m.group(2), paper, int(m.group(2)), commit, created, stamp,
+            m.group(1) + "/v" + m.group(2), paper, int(m.group(2)), commit, own.isoformat(), stamp,
             _subject(message), recorded.group(1).lower() if recorded else None))
     for tags in found.values():
         tags.sort(key=lambda t: t.number)
@@ -99,7 +124,7 @@ def parse(text: str) -> dict[str, list[PublishTag]]:
 
 def _subject(message: str) -> str:
     """The first paragraph of a message on one line, as git's %(contents:subject)."""
-    return " ".join(message.strip().split("\n\n", 1)[0].split("\n")) if message.strip() else ""
+    return raw.text(message.strip().split("\n\n", 1)[0]) if message.strip() else ""
 
 
-__all__ = ["ARCHIVE", "PublishTag", "TAG_PREFIX", "archive_path", "read_tags", "tag_name"]
+__all__ = ["ARCHIVE", "TAG_PREFIX", "PublishTag", "archive_path", "read_tags", "tag_name"]

@@ -17,6 +17,7 @@ from .context import (FALLBACK_EPOCH, GENERATOR, LANG, images_without_alt, local
                       paper_context, revisions_of, timestamp, w3c)
 from ..assets import templates_for
 from .engine import Engine, RenderError, engine_digest, jinja_env
+from .pool import DEFAULT_TIMEOUT, TimeLimit, time_limit
 from .render import ensure_history, pin_links
 
 _ATTR = re.compile(r'(\s)(src|id|href)="([^"]*)"')
@@ -128,10 +129,13 @@ def book_html(root: Path, coll: Collection, meeting_id: str, *, revisions: dict[
 
 
 def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str] | None = None, *,
-                 revisions: dict[str, int] | None = None, drafts=(), fallback=None) -> list[Path]:
+                 revisions: dict[str, int] | None = None, drafts=(), fallback=None,
+                 timeout: float | None = DEFAULT_TIMEOUT) -> list[Path]:
     """out_dir/books/<meeting-id>.pdf for each meeting (default: every meeting that has papers).
 
-    `revisions`, `drafts`, `fallback`: as for `book_html`. Raises RenderError when a book cannot be made.
+    `revisions`, `drafts`, `fallback`: as for `book_html`. Raises RenderError when a book cannot be made:
+    a paper over a size limit or nested too deep (`check`'s rule ids), a paper whose Markdown takes
+    longer than the per-paper limit `timeout` to convert (`pdf-timeout`).
     """
     root, out_dir = Path(root).resolve(), Path(out_dir).resolve()
     reg = coll.registry
@@ -153,7 +157,17 @@ def render_books(root: Path, coll: Collection, out_dir: Path, meetings: list[str
             rel = f"books/{mid}.pdf"
             target = inside(out_dir, rel)  # a meeting id never writes outside out_dir (OutsideRoot)
             for paper in meeting_papers(coll, mid):
-                deep = paper.reading.too_deep(MAX_NESTING)
+                for lim in paper.reading.limits:
+                    raise RenderError(f"meeting book {mid}: {paper.path}:{lim.line}:{lim.column}: {lim.message}",
+                                      lim.rule)
+                try:
+                    with time_limit(timeout):  # the paper's Markdown, converted once (book_html reads it again)
+                        deep = paper.reading.too_deep(MAX_NESTING)
+                        if deep is None:
+                            paper.reading.outline  # noqa: B018 — renders the body
+                except TimeLimit:
+                    raise RenderError(f"meeting book {mid}: {paper.path}: converting the Markdown took longer "
+                                      f"than {timeout:g} s and was stopped", "pdf-timeout") from None
                 if deep is not None:
                     raise RenderError(f"meeting book {mid}: {paper.path}:{deep[1]} nests {deep[0]} levels deep "
                                       f"(at most {MAX_NESTING})", "body-too-deep")

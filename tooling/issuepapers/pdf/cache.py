@@ -39,24 +39,30 @@ class Manifest:
         self.path = root / CACHE_DIR / f"manifest-{tag}.json"
         self.out_dir = out_dir
         try:
-            self.entries: dict[str, str] = json.loads(self.path.read_text(encoding="utf-8"))["outputs"]
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+            self.entries: dict[str, str] = dict(saved["outputs"])
+            self.pages: dict[str, int] = {k: v for k, v in saved.get("pages", {}).items() if isinstance(v, int)}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.entries, self.pages = {}, {}
         self.dirty = False
 
     def fresh(self, rel: str, key: str) -> bool:
         return self.entries.get(rel) == key and (self.out_dir / rel).is_file()
 
-    def set(self, rel: str, key: str) -> None:
+    def set(self, rel: str, key: str, pages: int = 0) -> None:
         self.entries[rel] = key
+        if pages:
+            self.pages[rel] = pages  # kept so an up-to-date PDF's length is known without reading it
         self.dirty = True
 
     def drop(self, rel: str) -> None:
+        self.pages.pop(rel, None)
         if self.entries.pop(rel, None) is not None:
             self.dirty = True
 
     def save(self) -> None:
         if self.dirty:
-            data = {"out_dir": str(self.out_dir.resolve()), "outputs": dict(sorted(self.entries.items()))}
+            data = {"out_dir": str(self.out_dir.resolve()), "outputs": dict(sorted(self.entries.items())),
+                    "pages": {k: v for k, v in sorted(self.pages.items()) if k in self.entries}}
             atomic_write(self.path, (json.dumps(data, indent=1) + "\n").encode())
             self.dirty = False

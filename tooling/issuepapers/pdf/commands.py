@@ -47,8 +47,8 @@ def cmd_pdf(args) -> int:
     coll = load_collection(root, history=False)
     with locked(out):  # concurrent runs on one folder wait for one another
         report = render_all(root, coll, out, jobs=args.jobs, draft=args.draft, paths=paths, progress=True)
-    if report.failed:
-        emit(report.failed, args.format, sys.stderr if args.format == "text" else sys.stdout)
+    if report.failed or report.long:
+        emit(report.failed + report.long, args.format, sys.stderr if args.format == "text" else sys.stdout)
     print(f"{len(report.rendered)} rendered, {len(report.skipped)} up to date, {len(report.failed)} failed"
           f" -> {out}", file=sys.stderr)
     return 1 if report.failed else 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,6 +104,29 @@ def jinja_env(templates: Templates) -> jinja2.Environment:
                            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+# WeasyPrint lays out a run of text with no break opportunity in time that grows with the square of its
+# length (a 32,000-character word took 11 s, a megabyte hours): each line is found by laying out the rest.
+# A run longer than `LONG_RUN` characters gets a zero-width break opportunity (U+200B) every `RUN_PIECE`
+# characters, shorter than a line, which keeps it linear; the stylesheet's overflow-wrap breaks such a run
+# anyway. Text only: tags, attribute values (data: URLs), comments and style sheets are left alone, and an
+# entity is never cut; a shorter run (a long URL in the text) is left whole.
+LONG_RUN = 512
+RUN_PIECE = 32
+_RUNS = re.compile(rf"<!--.*?-->|<(style|script)\b.*?</\1\s*>|<[^>]*>|([^\s<>]{{{LONG_RUN + 1},}})",
+                   re.DOTALL | re.IGNORECASE)
+_PIECES = re.compile(rf"(?:&#?\w{{1,32}};|&|[^&]){{1,{RUN_PIECE}}}")
+
+
+def break_long_runs(html: str) -> str:
+    """`html` with a zero-width break opportunity every `RUN_PIECE` characters of each text run longer than
+    `LONG_RUN` characters with none."""
+    def cut(m: re.Match) -> str:
+        run = m.group(2)
+        return m.group() if run is None else "\u200b".join(_PIECES.findall(run))
+
+    return _RUNS.sub(cut, html) if len(html) > LONG_RUN else html
+
+
 @dataclass
 class Engine:
     templates: Templates
@@ -146,10 +170,14 @@ class Engine:
         wlog = logging.getLogger("weasyprint")
         wlog.addHandler(collect)
         try:
-            doc = HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
-            data = doc.write_pdf(stylesheets=[self.stylesheet], font_config=self.font_config,
-                                 pdf_variant=PDF_VARIANT, pdf_identifier=identifier or False,
-                                 uncompressed_pdf=False, finisher=finish_tagging)
+            doc = HTML(string=break_long_runs(html), base_url=base_url, url_fetcher=self.fetcher)
+            # HTML.write_pdf is render() then write_pdf(): the same bytes, with the page count seen between
+            document = doc.render(stylesheets=[self.stylesheet], font_config=self.font_config,
+                                  pdf_variant=PDF_VARIANT, pdf_identifier=identifier or False,
+                                  uncompressed_pdf=False)
+            self.pages = len(document.pages)
+            data = document.write_pdf(finisher=finish_tagging, pdf_variant=PDF_VARIANT,
+                                      pdf_identifier=identifier or False, uncompressed_pdf=False)
         finally:
             wlog.removeHandler(collect)
         if self.fetcher.refused:

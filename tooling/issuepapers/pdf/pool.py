@@ -4,6 +4,10 @@ A job is plain data (HTML, base URL, identifier): the parent makes the HTML,
 the workers only lay it out. Each worker keeps one Engine (fonts and stylesheet
 loaded once) for all the jobs it gets. A job that raises or runs past its time
 limit comes back as a failure naming its paper; the others go on.
+
+The parent's part for a paper, converting its Markdown to HTML, runs under the
+same per-paper limit (`time_limit`): the HTML is what the incremental cache
+hashes, so it is made where the cache is read.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -38,14 +43,44 @@ class Outcome:
     rule: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    pages: int = 0
 
 
 class _Timeout(Exception):
     pass
 
 
+class TimeLimit(_Timeout):
+    """Raised by `time_limit` when its block runs past the limit."""
+
+
 def _alarm(signum, frame):  # noqa: ARG001
     raise _Timeout()
+
+
+def _limit_alarm(signum, frame):
+    raise TimeLimit()
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Stop the block with `TimeLimit` when it runs longer than `seconds` (None or 0: no limit).
+
+    A SIGALRM timer, so only on the main thread (a thread, as under `mkdocs serve`, runs without one);
+    python-markdown and the regular-expression engine both stop on it.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    old = signal.signal(signal.SIGALRM, _limit_alarm)
+    previous = signal.setitimer(signal.ITIMER_REAL, seconds)[0]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        if previous:  # an outer timer keeps running (what is left of it, roughly)
+            signal.setitimer(signal.ITIMER_REAL, previous)
 
 
 def run_job(job: Job, timeout: float | None) -> Outcome:
@@ -64,7 +99,7 @@ def run_job(job: Job, timeout: float | None) -> Outcome:
     try:
         engine = Engine.for_root(Path(job.root), Templates(tuple(Path(d) for d in job.templates)))
         data = engine.write(job.html, job.base_url, job.identifier)
-        return Outcome(job.name, data, seconds=time.perf_counter() - start)
+        return Outcome(job.name, data, seconds=time.perf_counter() - start, pages=engine.pages)
     except _Timeout:
         return Outcome(job.name, rule="pdf-timeout",
                        error=f"rendering took longer than {timeout:g} s and was stopped")

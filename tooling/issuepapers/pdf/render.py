@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import ERROR, Finding
+from ..diagnostics import ERROR, WARNING, Finding
 from ..fsutil import OutsideRoot, atomic_write, inside
 from ..markdown_reading import MAX_NESTING
 from ..model import Collection, Paper
@@ -17,7 +17,7 @@ from .cache import Manifest, content_key
 from .context import images_without_alt, local_sources, paper_context, paper_metadata, revisions_of, timestamp
 from ..assets import templates_for
 from .engine import engine_digest, jinja_env
-from .pool import DEFAULT_TIMEOUT, Job, Outcome, default_jobs, run_jobs
+from .pool import DEFAULT_TIMEOUT, Job, Outcome, TimeLimit, default_jobs, run_jobs, time_limit
 
 
 def pdf_relpath(paper_path: str) -> str:
@@ -32,6 +32,7 @@ class RenderReport:
     skipped: list[str] = field(default_factory=list)  # paper paths whose PDF was up to date
     failed: list[Finding] = field(default_factory=list)  # one finding per paper that could not be rendered
     seconds: dict[str, float] = field(default_factory=dict)  # WeasyPrint time per rendered paper
+    long: list[Finding] = field(default_factory=list)  # `paper-too-long` warnings: PDFs past committee.max_pages
 
     @property
     def ok(self) -> bool:
@@ -110,10 +111,21 @@ class Plan:
     skipped: list[str] = field(default_factory=list)
 
 
+def limit_findings(paper: Paper) -> list[Finding]:
+    """The size limits a paper's body passes (`markdown_reading.body_limits`), as `check` reports them."""
+    return [Finding(paper.path, lim.line, lim.column, ERROR, lim.rule, lim.message, lim.hint)
+            for lim in paper.reading.limits]
+
+
 def plan_papers(root: Path, coll: Collection, papers: list[Paper], plan: Plan, *, manifest: Manifest | None = None,
                 draft: bool = False, drafts=(), revisions: dict[str, int] | None = None,
-                stamps: dict[str, dt.datetime] | None = None, fallback: dt.datetime | None = None) -> Plan:
-    """Add a job to `plan` for each paper whose PDF is not up to date in `manifest` (None: every paper)."""
+                stamps: dict[str, dt.datetime] | None = None, fallback: dt.datetime | None = None,
+                timeout: float | None = DEFAULT_TIMEOUT) -> Plan:
+    """Add a job to `plan` for each paper whose PDF is not up to date in `manifest` (None: every paper).
+
+    A body over a size limit is refused with `check`'s finding; converting a body's Markdown runs under
+    the per-paper time limit `timeout`, as laying it out does (`pdf-timeout` past it).
+    """
     templates = templates_for(root, coll.registry)
     env = jinja_env(templates)
     digest = engine_digest(templates)
@@ -121,20 +133,35 @@ def plan_papers(root: Path, coll: Collection, papers: list[Paper], plan: Plan, *
     stamps = stamps or {}
     for paper in papers:
         rel = pdf_relpath(paper.path)
-        deep = paper.reading.too_deep(MAX_NESTING)  # as `check` reads it: refused before the engine fails on it
-        if deep is not None:
-            plan.failed.append(Finding(paper.path, deep[1], 1, ERROR, "body-too-deep",
-                                       f"nesting {deep[0]} levels deep (at most {MAX_NESTING}) cannot be laid out",
-                                       "flatten the list or quote"))
+        too_large = limit_findings(paper)  # as `check` reports them: never converted
+        if too_large:
+            plan.failed.extend(too_large)
             if manifest is not None:
                 manifest.drop(rel)
             continue
         try:
-            html, _ = paper_html(root, coll, paper, draft or paper.path in drafts, env, revisions.get(paper.path),
-                                 stamps.get(paper.path), fallback)
+            with time_limit(timeout):
+                deep = paper.reading.too_deep(MAX_NESTING)  # as `check` reads it: refused before the engine fails
+                if deep is None:
+                    html, _ = paper_html(root, coll, paper, draft or paper.path in drafts, env,
+                                         revisions.get(paper.path), stamps.get(paper.path), fallback)
+        except TimeLimit:
+            plan.failed.append(Finding(paper.path, paper.source.body_line, 1, ERROR, "pdf-timeout",
+                                       f"converting the Markdown took longer than {timeout:g} s and was stopped",
+                                       "simplify the body (see `issuepapers check`)"))
+            if manifest is not None:
+                manifest.drop(rel)
+            continue
         except Exception as exc:  # noqa: BLE001 — becomes this paper's finding, and the render fails
             plan.failed.append(Finding(paper.path, 1, 1, ERROR, "pdf-render",
                                        f"cannot build the page: {type(exc).__name__}: {exc}"[:500]))
+            if manifest is not None:
+                manifest.drop(rel)
+            continue
+        if deep is not None:
+            plan.failed.append(Finding(paper.path, deep[1], 1, ERROR, "body-too-deep",
+                                       f"nesting {deep[0]} levels deep (at most {MAX_NESTING}) cannot be laid out",
+                                       "flatten the list or quote"))
             if manifest is not None:
                 manifest.drop(rel)
             continue
@@ -199,7 +226,7 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
     if revisions is None:
         revisions = revisions_of(root, coll)  # printed, so part of the HTML and of the cache key
     plan = plan_papers(root, coll, papers, Plan(failed=report.failed), manifest=manifest, draft=draft,
-                       drafts=drafts, revisions=revisions, stamps=stamps, fallback=fallback)
+                       drafts=drafts, revisions=revisions, stamps=stamps, fallback=fallback, timeout=timeout)
     report.skipped = plan.skipped
 
     def done(out: Outcome) -> None:
@@ -211,7 +238,7 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
             return
         if out.data is not None:
             atomic_write(target, out.data)
-            manifest.set(rel, key)
+            manifest.set(rel, key, out.pages)
             report.rendered.append(out.name)
             report.seconds[out.name] = out.seconds
         else:
@@ -224,4 +251,20 @@ def render_all(root: Path, coll: Collection, out_dir: Path, *, jobs: int | None 
         manifest.save()
     report.rendered.sort()
     report.failed.sort(key=lambda f: (f.path, f.rule))
+    report.long = too_long(coll, papers, lambda p: manifest.pages.get(pdf_relpath(p.path)))
     return report
+
+
+def too_long(coll: Collection, papers: list[Paper], pages_of) -> list[Finding]:
+    """`paper-too-long` for each paper whose PDF has more pages than `committee.max_pages` (the real count;
+    `check` can only estimate it from the text)."""
+    limit = coll.registry.committee.max_pages
+    out = []
+    for paper in papers:
+        pages = pages_of(paper) or 0
+        if pages > limit:
+            out.append(Finding(paper.path, paper.source.body_line, 1, WARNING, "paper-too-long",
+                               f"this paper prints on {pages} pages; issue papers fit on {limit}",
+                               "shorten it, or move detail to an attachment or a linked page "
+                               "(the limit is `max_pages` in committee.yml)"))
+    return out

@@ -4,6 +4,14 @@ The body is rendered to HTML once, as the site and the PDF render it, cut at
 its `##` sections (those the Markdown reading finds), each reduced to its text
 blocks (paragraphs, list items, headings, table rows), and diffed: blocks are
 aligned first, then the words inside a changed block.
+
+The work is bounded (difflib's matching costs about the product of the lengths
+it aligns, and more on repetitive text): sections and blocks are aligned whole
+when there are too many to align, words are diffed only within `WORD_PAIRS`
+per block and `WORD_BUDGET` per redline (past them a changed block shows as
+removed and added, after its common beginning and end), and a body over a size
+limit (`markdown_reading.body_limits`: it is never rendered) is compared as its
+Markdown paragraphs. Each such fallback is noted on the redline (`notes`).
 """
 
 from __future__ import annotations
@@ -11,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
 
 from ..errors import UsageError
 from ..load import parse
-from ..markdown_reading import Reading
+from ..markdown_reading import Reading, body_limits
 from ..render import render_markdown
 from .versions import Version
 
@@ -58,6 +67,7 @@ class Redline:
     after: str
     meta: list[MetaChange]
     sections: list[SectionDiff]
+    notes: list[str] = field(default_factory=list)  # where the diff is coarser than word by word, and why
 
     @property
     def changed(self) -> bool:
@@ -155,6 +165,16 @@ def text_blocks(markdown_text: str) -> list[tuple[str, int, bool, str]]:
     return html_blocks(render_markdown(markdown_text))
 
 
+def source_blocks(body: str) -> list[tuple[str, int, bool, str]]:
+    """The Markdown paragraphs of a body (text between blank lines, spaces collapsed): a body not rendered."""
+    out = []
+    for part in re.split(r"\n[ \t\r]*\n", body):
+        text = " ".join(part.split())
+        if text:
+            out.append(("p", 0, False, text))
+    return out
+
+
 def split_sections(body: str) -> list[tuple[str, str]]:
     """[(title, HTML)]: the body rendered once and cut at its `##` sections; a preamble has the title "".
 
@@ -177,13 +197,78 @@ def split_sections(body: str) -> list[tuple[str, str]]:
 
 _TOKEN = re.compile(r"\s+|\w+(?:['’.,-]\w+)*|[^\w\s]")
 
+WORD_PAIRS = 4_000_000  # tokens × tokens of one block's word diff (about 2,000 words a side)
+WORD_BUDGET = 40_000_000  # tokens × tokens of all the word diffs (and block likenesses) of one redline
+BLOCK_PAIRS = 1_000_000  # blocks × blocks, or sections × sections, aligned by difflib at once
 
-def word_ops(a: str, b: str) -> Ops:
-    """Word-level diff of two texts: equal runs, deletions and insertions."""
+
+class Budget:
+    """What is left of a redline's word-diff budget, and the notes of where the diff went coarse."""
+
+    def __init__(self, words: int = WORD_BUDGET):
+        self.words = words
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def spend(self, pairs: int) -> bool:
+        """Whether `pairs` more token pairs may be diffed (and take them from the budget)."""
+        if pairs > WORD_PAIRS or pairs > self.words:
+            return False
+        self.words -= pairs
+        return True
+
+
+def _opcodes(a: list, b: list, limit: int) -> tuple[list[tuple[str, int, int, int, int]], bool]:
+    """difflib's opcodes for a → b, and whether they are coarse.
+
+    Within `limit` (len(a) × len(b)), difflib's own; past it, the common beginning and end are kept and
+    difflib aligns what is between them when that is within the limit, else it is one replacement.
+    """
+    n, m = len(a), len(b)
+    if n * m <= limit:
+        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes(), False
+    lo = 0
+    while lo < n and lo < m and a[lo] == b[lo]:
+        lo += 1
+    hi = 0
+    while hi < n - lo and hi < m - lo and a[n - 1 - hi] == b[m - 1 - hi]:
+        hi += 1
+    ops: list[tuple[str, int, int, int, int]] = [("equal", 0, lo, 0, lo)] if lo else []
+    coarse = False
+    mid_a, mid_b = a[lo:n - hi], b[lo:m - hi]
+    if mid_a or mid_b:
+        if len(mid_a) * len(mid_b) <= limit:
+            ops += [(tag, i1 + lo, i2 + lo, j1 + lo, j2 + lo) for tag, i1, i2, j1, j2
+                    in difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()]
+        else:
+            coarse = True
+            ops.append(("replace" if mid_a and mid_b else "delete" if mid_a else "insert", lo, n - hi, lo, m - hi))
+    if hi:
+        ops.append(("equal", n - hi, n, m - hi, m))
+    return ops, coarse
+
+
+def word_ops(a: str, b: str, budget: Budget | None = None) -> Ops:
+    """Word-level diff of two texts: equal runs, deletions and insertions.
+
+    With a `budget`, a pair of texts past it is diffed coarsely (`_opcodes`), and noted.
+    """
     ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
-    sm = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+    pairs = len(ta) * len(tb)
+    if budget is None:
+        limit = WORD_PAIRS
+    elif budget.spend(pairs):
+        limit = pairs
+    else:
+        limit = 0
+    codes, coarse = _opcodes(ta, tb, limit)
+    if coarse and budget is not None:
+        budget.note("some changed paragraphs are too long, or too many, to compare word by word: "
+                    "their changed middle is shown removed and added")
     ops: Ops = []
-    codes = sm.get_opcodes()
     # A change, whitespace, a change: one change (no "[- a -] [+ b +] [- c -]" confetti).
     merged: list[list] = []
     for tag, i1, i2, j1, j2 in codes:
@@ -217,21 +302,29 @@ def _add(ops: Ops, op: str, text: str) -> None:
         ops.append((op, text))
 
 
-def _similar(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+def _similar(a: str, b: str, budget: Budget | None = None) -> float:
+    wa, wb = a.split(), b.split()
+    if budget is None or budget.spend(len(wa) * len(wb)):
+        return difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+    # Past the budget, the share of words in common (counted with repeats): at least difflib's ratio.
+    common = sum((Counter(wa) & Counter(wb)).values())
+    return 2.0 * common / (len(wa) + len(wb)) if wa or wb else 1.0
 
 
-def diff_blocks(old: list, new: list) -> list[Block]:
+def diff_blocks(old: list, new: list, budget: Budget | None = None) -> list[Block]:
+    budget = budget if budget is not None else Budget()
     keys_a = [(k, t) for k, _, _, t in old]
     keys_b = [(k, t) for k, _, _, t in new]
-    sm = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
+    codes, coarse = _opcodes(keys_a, keys_b, BLOCK_PAIRS)
+    if coarse:
+        budget.note("a section has too many changed paragraphs to align: they are shown removed and added")
     out: list[Block] = []
 
     def whole(b, status):
         op = {"added": "ins", "removed": "del", "same": "eq"}[status]
         return Block(b[0], b[1], b[2], [(op, b[3])], status)
 
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in codes:
         if tag == "equal":
             out.extend(whole(b, "same") for b in new[j1:j2])
             continue
@@ -239,8 +332,8 @@ def diff_blocks(old: list, new: list) -> list[Block]:
         # pair the blocks of a replaced run in order, when they are alike enough
         i = j = 0
         while i < len(a) or j < len(b):
-            if i < len(a) and j < len(b) and _similar(a[i][3], b[j][3]) >= 0.3:
-                out.append(Block(b[j][0], b[j][1], b[j][2], word_ops(a[i][3], b[j][3]), "changed"))
+            if i < len(a) and j < len(b) and _similar(a[i][3], b[j][3], budget) >= 0.3:
+                out.append(Block(b[j][0], b[j][1], b[j][2], word_ops(a[i][3], b[j][3], budget), "changed"))
                 i += 1
                 j += 1
             elif i < len(a) and (j >= len(b) or len(a) - i >= len(b) - j):
@@ -252,11 +345,24 @@ def diff_blocks(old: list, new: list) -> list[Block]:
     return out
 
 
-def diff_sections(old_body: str, new_body: str) -> list[SectionDiff]:
+SOURCE_TITLE = "Body (Markdown source)"
+
+
+def diff_sections(old_body: str, new_body: str, budget: Budget | None = None) -> list[SectionDiff]:
+    budget = budget if budget is not None else Budget()
+    too_large = body_limits(old_body) or body_limits(new_body)
+    if too_large:
+        # Not rendered (python-markdown could take minutes): the Markdown paragraphs, compared as text.
+        budget.note(f"a version's body is over a size limit ({too_large[0].rule}, see `issuepapers check`), so "
+                    "it is not rendered: the body is compared as its Markdown paragraphs")
+        return [SectionDiff([("eq", SOURCE_TITLE)], "changed" if old_body != new_body else "same",
+                            diff_blocks(source_blocks(old_body), source_blocks(new_body), budget))]
     a, b = split_sections(old_body), split_sections(new_body)
-    sm = difflib.SequenceMatcher(None, [t for t, _ in a], [t for t, _ in b], autojunk=False)
+    codes, coarse = _opcodes([t for t, _ in a], [t for t, _ in b], BLOCK_PAIRS)
+    if coarse:
+        budget.note("there are too many sections to align: they are paired in order")
     out: list[SectionDiff] = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+    for tag, i1, i2, j1, j2 in codes:
         pairs: list[tuple] = []
         if tag == "equal" or tag == "replace":
             n = min(i2 - i1, j2 - j1)
@@ -275,8 +381,8 @@ def diff_sections(old_body: str, new_body: str) -> list[SectionDiff]:
                 out.append(SectionDiff([("ins", new[0])], "added", blocks))
             else:
                 before = html_blocks(old[1])
-                blocks = diff_blocks(before, before if new[1] == old[1] else html_blocks(new[1]))
-                title_ops = [("eq", new[0])] if old[0] == new[0] else word_ops(old[0], new[0])
+                blocks = diff_blocks(before, before if new[1] == old[1] else html_blocks(new[1]), budget)
+                title_ops = [("eq", new[0])] if old[0] == new[0] else word_ops(old[0], new[0], budget)
                 changed = old[0] != new[0] or any(x.status != "same" for x in blocks)
                 out.append(SectionDiff(title_ops, "changed" if changed else "same", blocks))
     return out
@@ -313,4 +419,6 @@ def compare(rel: str, before: Version, after: Version, title: str | None = None)
     old_body = a.body if a.data is not None else a.text
     meta = diff_meta(a.data or {}, b.data)
     title = title or str(b.data.get("title") or rel)
-    return Redline(rel, title, before.label, after.label, meta, diff_sections(old_body, b.body))
+    budget = Budget()
+    sections = diff_sections(old_body, b.body, budget)
+    return Redline(rel, title, before.label, after.label, meta, sections, budget.notes)

@@ -102,6 +102,7 @@ def to_html_fragment(rl: Redline) -> str:
              f'<span class="rl-mark"> {INS_CLOSE}</span></ins>; deletions are struck through and marked '
              f'<del class="rl-del"><span class="rl-mark">{DEL_OPEN} </span>like this'
              f'<span class="rl-mark"> {DEL_CLOSE}</span></del>.</p>']
+    parts += [f'<p class="rl-note"><span class="rl-label">Note:</span> {html.escape(note)}.</p>' for note in rl.notes]
     parts.append('<h2 class="rl-heading">Front matter</h2>')
     if rl.meta:
         rows = []
@@ -150,7 +151,7 @@ def to_html_page(rl: Redline, root: Path | None = None, lang: str = "en-US") -> 
 
 
 def to_text(rl: Redline) -> str:
-    lines = [f"Redline: {rl.title}", f"{rl.path}: {rl.before} -> {rl.after}", ""]
+    lines = [f"Redline: {rl.title}", f"{rl.path}: {rl.before} -> {rl.after}", *(f"Note: {n}." for n in rl.notes), ""]
     if rl.meta:
         lines.append("Front matter:")
         for m in rl.meta:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 from ..diagnostics import Finding, sort_key
+from ..forking import fork_map
 from ..load import LOAD_RULES
+from ..markdown_limits import MAX_BLOCK
 from ..model import Collection, Document
 from ..registry import REGISTRY_RULES
 from .commands import ALSO_REPORTED_BY, COMMAND_RULES
@@ -60,7 +62,7 @@ for _id, (_sev, _doc, _commands) in COMMAND_RULES.items():
     RULES[_id] = Rule(_id, _sev, _doc, ("command",), commands=_commands)
 
 # Importing the families registers their rules.
-from . import body, dates, fields, fonts, git, links, paths, references  # noqa: E402,F401
+from . import body, dates, fields, fonts, git, links, paste, paths, references  # noqa: E402,F401
 
 for _id, _commands in ALSO_REPORTED_BY.items():
     RULES[_id] = replace(RULES[_id], commands=RULES[_id].commands + _commands)
@@ -74,8 +76,12 @@ _BY_KIND = {kind: _rules_for(kind) for kind in ("paper", "recommendation", "coll
 
 
 # Inputs a rule reads, as data, so `check` skips the call when a document has none of them (the rule
-# would find nothing): front-matter keys (any of them present), or `IMAGES`, images in the body.
+# would find nothing): front-matter keys (any of them present), or a condition of `CONDITIONS` (below).
 IMAGES = "images"
+PASTED = "pasted"
+NON_ASCII = "non-ascii-front-matter"
+LONG = "long-body"
+BLOCK_SIZED = "body-of-a-block's-limit"  # long enough to hold a block over MAX_BLOCK
 NEEDS: dict[str, tuple[str, ...]] = {
     "supersedes-missing": ("supersedes",),
     "supersedes-recommendation-missing": ("supersedes",),
@@ -94,6 +100,22 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "path-convention": ("working_group",),
     "image-alt": (IMAGES,),
     "image-missing": (IMAGES,),
+    "pasted-bullet": (PASTED,),
+    "list-item-merged": (PASTED,),
+    "list-indent": (PASTED,),
+    "body-tab": (PASTED,),
+    "invisible-character": (NON_ASCII,),
+    "paper-too-long": (LONG,),
+    "body-too-large": (BLOCK_SIZED,),
+    "block-too-long": (BLOCK_SIZED,),
+}
+# Conditions a document must meet for a rule to find anything, each computed once per document.
+CONDITIONS: dict[str, Callable[[Document], bool]] = {
+    IMAGES: lambda doc: bool(doc.reading.images),
+    PASTED: lambda doc: paste.suspect(doc.source.body),
+    NON_ASCII: lambda doc: not (doc.source.yaml_text or "").isascii(),
+    LONG: paste.maybe_long,
+    BLOCK_SIZED: lambda doc: len(doc.source.body) > MAX_BLOCK,
 }
 
 
@@ -122,13 +144,14 @@ def _standard_outline(doc: Document) -> bool:
 
 
 def _plan(kind: str) -> list[tuple]:
-    """(fn, severity, id, keys it needs or None, whether it needs images, whether a standard outline
-    makes it find nothing) of each rule of a document kind."""
+    """(fn, severity, id, keys it needs or None, the condition it needs or None, whether a standard
+    outline makes it find nothing) of each rule of a document kind."""
     plan = []
     for r in _BY_KIND[kind]:
         needs = NEEDS.get(r.id, ())
-        keys = frozenset(k for k in needs if k != IMAGES) or None
-        plan.append((r.fn, r.severity, r.id, keys, IMAGES in needs, r.id in OUTLINE_RULES))
+        keys = frozenset(k for k in needs if k not in CONDITIONS) or None
+        condition = next((k for k in needs if k in CONDITIONS), None)
+        plan.append((r.fn, r.severity, r.id, keys, condition, r.id in OUTLINE_RULES))
     return plan
 
 
@@ -137,15 +160,16 @@ _PLANS = {kind: _plan(kind) for kind in ("paper", "recommendation")}
 
 def _document_findings(doc: Document, coll: Collection) -> list[Finding]:
     out: list[Finding] = []
-    path, data, images, standard = doc.path, doc.source.data, None, None
+    path, data, met, standard = doc.path, doc.source.data, {}, None
     append = out.append
-    for fn, severity, rule_id, keys, needs_images, outline in _PLANS[doc.KIND]:
+    for fn, severity, rule_id, keys, condition, outline in _PLANS[doc.KIND]:
         if keys is not None and data is not None and keys.isdisjoint(data):
             continue  # none of its inputs: it would find nothing
-        if needs_images:
-            if images is None:
-                images = bool(doc.reading.images)
-            if not images:
+        if condition is not None:
+            ok = met.get(condition)
+            if ok is None:
+                ok = met[condition] = CONDITIONS[condition](doc)
+            if not ok:
                 continue
         if outline:
             if standard is None:
@@ -157,8 +181,9 @@ def _document_findings(doc: Document, coll: Collection) -> list[Finding]:
     return out
 
 
-def check_collection(coll: Collection, only: set[str] | None = None) -> list[Finding]:
-    """Every finding of every document (or of the paths in `only`), sorted."""
+def check_collection(coll: Collection, only: set[str] | None = None, jobs: int = 1) -> list[Finding]:
+    """Every finding of every document (or of the paths in `only`), sorted; document rules shared over
+    `jobs` forked processes when there are many documents (only for a single-threaded caller: the CLI)."""
     if any(p.status == "published" and (only is None or p.path in only) for p in coll.papers):
         from ..history.repository import prepare_checks
 
@@ -167,13 +192,13 @@ def check_collection(coll: Collection, only: set[str] | None = None) -> list[Fin
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check(coll, only)
+        return _check(coll, only, jobs)
     finally:
         if enabled:
             gc.enable()
 
 
-def _check(coll: Collection, only: set[str] | None) -> list[Finding]:
+def _check(coll: Collection, only: set[str] | None, jobs: int = 1) -> list[Finding]:
     out: list[Finding] = []
     wanted = (lambda p: True) if only is None else (lambda p: p in only)
     if wanted(coll.registry.path):
@@ -181,10 +206,16 @@ def _check(coll: Collection, only: set[str] | None) -> list[Finding]:
     for src in coll.broken:
         if wanted(src.path):
             out.extend(src.findings)
-    for doc in coll.documents():
-        if wanted(doc.path):
-            out.extend(doc.source.findings)
-            out.extend(_document_findings(doc, coll))
+    docs = [doc for doc in coll.documents() if wanted(doc.path)]
+
+    def documents_findings(part) -> list[Finding]:
+        found: list[Finding] = []
+        for doc in part:
+            found.extend(doc.source.findings)
+            found.extend(_document_findings(doc, coll))
+        return found
+
+    out.extend(fork_map(documents_findings, docs, jobs))
     for r in _BY_KIND["collection"]:
         for path, pos, message, hint in (r.fn(coll, only=only) if r.scoped else r.fn(coll)):
             if wanted(path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
 from ..fields import SECTIONS, did_you_mean
-from ..markdown_reading import MAX_NESTING, is_local_src
+from ..markdown_reading import MAX_BLOCK, MAX_BODY, MAX_NESTING, is_local_src
 from ..model import SECTION_TITLES
 from . import rule
 
@@ -103,6 +103,28 @@ def nesting(doc, coll):
     if deep is not None:
         depth, line = deep
         yield (line, 1), f"nesting {depth} levels deep (at most {MAX_NESTING})", "flatten the list or quote"
+
+
+def _limits(doc, rule_id: str):
+    for lim in doc.reading.limits:
+        if lim.rule == rule_id:
+            yield (lim.line, lim.column), lim.message, lim.hint
+
+
+@rule("body-too-large", ERROR)
+def body_size(doc, coll):
+    """A body holds at most 262,144 characters, so every output reads it in seconds (it is not rendered past that)."""
+    yield from _limits(doc, "body-too-large")
+
+
+@rule("block-too-long", ERROR)
+def block_size(doc, coll):
+    """A block of text (lines without a blank line between them) holds at most 32,768 characters, so it renders in seconds."""
+    yield from _limits(doc, "block-too-long")
+
+
+# The statements name the limits.
+assert f"{MAX_BODY:,}" in (body_size.__doc__ or "") and f"{MAX_BLOCK:,}" in (block_size.__doc__ or "")
 
 
 @rule("image-missing", ERROR, ("paper",))

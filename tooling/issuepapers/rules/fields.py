@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
-from ..fields import AGENCY_STATUSES, CONTROL_RE, PLACEHOLDER, REC_STATUSES, REQUIRED_WHEN_BY_RULE, did_you_mean
+from ..fields import (AGENCY_STATUSES, CONTROL_RE, PLACEHOLDER, REC_STATUSES, REQUIRED_WHEN_BY_RULE, Problem,
+                      coerce, did_you_mean, key_path)
 from . import rule
+from .paste import has_odd, plain
+from .references import id_for_name
 
 
 @rule("unknown-key", ERROR)
@@ -48,8 +51,33 @@ def required_fields(doc, coll):
 @rule("field-type", ERROR)
 def field_types(doc, coll):
     """Each value must have its key's type (string, date, list, mapping...)."""
+    data = doc.source.data
     for path, problem in doc.problems:
-        yield doc.source.at(*path), f"`{path[0]}`: {problem.message}", problem.hint
+        raw = _value_at(data, path)
+        if has_odd(raw) and _fits(doc.FIELDS[path[0]], path, plain(raw)):
+            continue  # only an invisible or typographic character: `invisible-character` says which
+        hint = problem.hint
+        if len(path) == 1 and doc.FIELDS[path[0]].kind in ("id", "month"):
+            hint = id_for_name(path[0], raw, coll.registry) or hint
+        yield doc.source.at(*path), f"`{key_path(path)}`: {problem.message}", hint
+
+
+def _value_at(data, path: tuple):
+    for k in path:
+        try:
+            data = data[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _fits(spec, path: tuple, value: str) -> bool:
+    """Whether `value` would be a good value at `path` of a field (a top-level one or a list item)."""
+    try:
+        coerce(spec.kind if len(path) == 1 else (spec.item or "str"), value)
+    except Problem:
+        return False
+    return True
 
 
 @rule("invalid-value", ERROR)
@@ -57,7 +85,7 @@ def enum_values(doc, coll):
     """Enumerated keys (status, action_required, agency_status) must take a listed value."""
     for name, spec in _enumerated(doc.FIELDS):
         value = doc.values.get(name)
-        if value is not None and value not in spec.choices:
+        if value is not None and value not in spec.choices and not (has_odd(value) and plain(value) in spec.choices):
             yield (doc.source.at(name), f"`{name}` is {value!r}; expected one of: {', '.join(spec.choices)}",
                    did_you_mean(value, spec.choices))
 
@@ -148,6 +176,23 @@ def control_characters(doc, coll):
             if m:
                 yield (doc.source.at(*path), f"`{'.'.join(map(str, path))}` holds the control character "
                        f"U+{ord(m.group()):04X}", "write it on one line, without control characters")
+
+
+# Longer than any title, office line or name a paper prints (real titles are under 150 characters); a
+# megabyte of title would be laid out again in the running header of every PDF page.
+MAX_TEXT = 1000
+
+
+@rule("value-too-long", ERROR)
+def long_values(doc, coll):
+    """A front-matter text holds at most 1,000 characters (titles, offices and names are one line)."""
+    if len(doc.source.yaml_text or "") <= MAX_TEXT:
+        return  # the whole front matter is shorter: no value in it can be longer
+    for key, value in doc.source.data.items():
+        for path, text in _texts(value, (key,)):
+            if len(text) > MAX_TEXT:
+                yield (doc.source.at(*path), f"`{'.'.join(map(str, path))}` holds {len(text):,} characters "
+                       f"(at most {MAX_TEXT:,})", "shorten it: put long text in the body of the paper")
 
 
 @rule("placeholder-title", WARNING)

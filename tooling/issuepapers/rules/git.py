@@ -37,8 +37,8 @@ def published_changed(coll, only=None):
         if old.data is not None and old.body != paper.body:
             yield paper.path, (paper.source.body_line, 1), \
                 f"the body changed after it was published as {tag.name}", \
-                f"publish a new revision (`issuepapers publish {paper.path}`), " \
-                f"or see the changes with `issuepapers diff {paper.path}`"
+                (f"publish a new revision (`issuepapers publish {paper.path}`), "
+                 f"or see the changes with `issuepapers diff {paper.path}`")
 
 
 @rule("codeowners-stale", WARNING, ("collection",))

@@ -22,14 +22,29 @@ def _month(meeting) -> str:
 def paper_path(doc, coll):
     """A paper lives at papers/<working_group>/<YYYY-MM of its meeting>.md."""
     meeting = coll.meeting_of(doc)
-    if not doc.working_group or meeting is None:
+    wg = doc.working_group
+    if not wg or meeting is None or wg not in coll.registry.working_groups:
+        return  # an unknown working group is `registry-unknown-working-group`'s: no move into a typo's folder
+    expected = f"papers/{wg}/{_month(meeting)}.md"
+    if doc.path == expected:
         return
-    expected = f"papers/{doc.working_group}/{_month(meeting)}.md"
-    if doc.path != expected:
-        yield doc.source.at("working_group" if not doc.path.startswith(f"papers/{doc.working_group}/")
-                            else "meeting"), \
-            f"a paper of {doc.working_group!r} for the {meeting.label} meeting belongs at {expected}", \
-            f"git mv {doc.path} {expected}"
+    parts = doc.path.split("/")
+    folder = parts[1] if len(parts) == 3 and parts[0] == "papers" else None
+    if folder is not None and folder != wg:
+        known = coll.registry.working_groups.get(folder)
+        if known is not None:  # the folder names a working group: most likely `working_group` is the slip
+            hint = (f"if this is a paper of the {known.full_name}, set `working_group: {folder}`"
+                    + (f" (and `subcommittee: {known.subcommittee}`)" if known.subcommittee != doc.subcommittee
+                       else "") + f"; otherwise move it: git mv {doc.path} {expected}")
+        else:
+            hint = f"move it to the folder of its working group: git mv {doc.path} {expected}"
+        yield doc.source.at("working_group"), \
+            f"a paper of {wg!r} is in the folder papers/{folder}/; it belongs at {expected}", hint
+        return
+    yield doc.source.at("meeting"), \
+        f"a paper for the {meeting.label} meeting belongs at {expected}", \
+        (f"if the meeting is right, rename the file: git mv {doc.path} {expected}; "
+         f"if the file name is right, change `meeting`")
 
 
 @rule("recommendation-path", ERROR, ("recommendation",))

@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from ..diagnostics import ERROR, WARNING
-from ..fields import did_you_mean, month_of
+from ..fields import did_you_mean, month_of, slug
 from . import rule
+
+
+def _bare(name: str) -> str:
+    low = " ".join(name.casefold().split())
+    for suffix in (" working group", " subcommittee", " wg"):
+        low = low.removesuffix(suffix)
+    return low
+
+
+def id_for_name(key: str, value: str, registry) -> str | None:
+    """A hint naming the id where a name was written (`'Secure Trade Lanes'` → `secure-trade-lanes`)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if key == "meeting":
+        wanted = " ".join(value.casefold().replace(",", " ").split())
+        for m in registry.meetings_sorted():
+            if wanted in (m.label.casefold(), m.date.strftime("%b %Y").casefold(), m.date.isoformat()):
+                return f"write the meeting's id, not its name: `meeting: {m.id}` ({m.label})"
+        return None
+    table = registry.subcommittees if key == "subcommittee" else registry.working_groups
+    bare = _bare(value)
+    for item_id, item in table.items():
+        if bare in (_bare(item.name), _bare(item_id.replace("-", " "))) or slug(value) == item_id:
+            return f"write the id, not the name: `{key}: {item_id}` (the {item.full_name})"
+    return None
 
 
 @rule("registry-unknown-subcommittee", ERROR)
@@ -13,7 +38,8 @@ def subcommittee_known(doc, coll):
     sc = doc.subcommittee
     if sc and sc not in coll.registry.subcommittees:
         yield doc.source.at("subcommittee"), f"unknown subcommittee {sc!r}", \
-            did_you_mean(sc, coll.registry.subcommittees) or "see `subcommittees:` in committee.yml"
+            id_for_name("subcommittee", sc, coll.registry) or did_you_mean(sc, coll.registry.subcommittees) \
+            or "see `subcommittees:` in committee.yml"
 
 
 @rule("registry-unknown-working-group", ERROR)
@@ -25,7 +51,8 @@ def working_group_known(doc, coll):
     found = coll.registry.working_groups.get(wg)
     if found is None:
         yield doc.source.at("working_group"), f"unknown working group {wg!r}", \
-            did_you_mean(wg, coll.registry.working_groups) or "see `working_groups:` in committee.yml"
+            id_for_name("working_group", wg, coll.registry) or did_you_mean(wg, coll.registry.working_groups) \
+            or "see `working_groups:` in committee.yml"
     elif sc in coll.registry.subcommittees and found.subcommittee != sc:
         yield doc.source.at("working_group"), \
             f"working group {wg!r} belongs to subcommittee {found.subcommittee!r}, not {sc!r}", \
@@ -39,7 +66,7 @@ def meeting_known(doc, coll):
     if value is None or coll.registry.meeting(value) is not None:
         return
     months = [m.id for m in coll.registry.meetings_sorted()]
-    hint = did_you_mean(value, months)
+    hint = id_for_name("meeting", value, coll.registry) or did_you_mean(value, months)
     if not hint:
         if month_of(value) is None:
             hint = "write the meeting as YYYY-MM, e.g. 2024-03"

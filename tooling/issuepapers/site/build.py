@@ -74,6 +74,9 @@ class AtomicSiteDir:
             self._release()
 
 
+GZIP_MTIME_MAX = 2**32 - 1  # the last second a gzip header (MkDocs' sitemap.xml.gz) can hold
+
+
 def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     """Today and the build's timestamp: SOURCE_DATE_EPOCH when set, else HEAD's commit date.
 
@@ -89,12 +92,14 @@ def build_clock(history=None) -> tuple[dt.date, dt.datetime | None]:
     sde = os.environ.get("SOURCE_DATE_EPOCH")
     if sde and sde.strip().isdigit():
         try:
+            if int(sde) > GZIP_MTIME_MAX:  # MkDocs' sitemap.xml.gz stores the time in 32 bits
+                raise OverflowError
             stamp = dt.datetime.fromtimestamp(int(sde), dt.timezone.utc)
         except (OverflowError, OSError, ValueError):
             from ..errors import UsageError
 
             raise UsageError(f"SOURCE_DATE_EPOCH={sde.strip()[:30]} is not a time this build can use",
-                             "give seconds since 1970 before the year 10000, or unset it") from None
+                             "give seconds since 1970 up to 4294967295 (February 7, 2106), or unset it") from None
         return stamp.date(), stamp
     stamp = None
     if history is not None:
@@ -154,7 +159,7 @@ def _fail(title: str, findings) -> None:
     raise PluginError(f"issuepapers: {title}:\n{format_text(findings).rstrip()}")
 
 
-def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger, record=None) -> dict[str, Path]:  # noqa: ARG001
+def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger, record=None) -> dict[str, Path]:
     """Paper PDFs and meeting books; any that cannot be made fails the build (PluginError).
 
     `record` (`workflow.published.public_record`) says which papers are shown as
@@ -185,8 +190,11 @@ def render_pdfs(root: Path, coll, out_dir: Path, log: logging.Logger, record=Non
     failed = []
     try:
         if rest:
-            failed += render_all(root, coll, out_dir, paths=rest, revisions=revisions, drafts=drafts,
-                                 fallback=record.fallback).failed
+            report = render_all(root, coll, out_dir, paths=rest, revisions=revisions, drafts=drafts,
+                                fallback=record.fallback)
+            failed += report.failed
+            for f in report.long:  # a warning: `mkdocs build --strict` counts it
+                log.warning("%s:%d:%d: warning[%s] %s", f.path, f.line, f.column, f.rule, f.message)
         if frozen:
             failed += render_frozen(root, frozen, out_dir, repo=record.repository).failed
         if not failed:

@@ -70,6 +70,7 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         self.root: Path | None = None
         self.atomic: site_build.AtomicSiteDir | None = None
         self.clock = MkDocsClock()
+        self.errors: str | None = None  # `serve` only: the check errors every page shows until they are fixed
 
     # lifecycle ------------------------------------------------------------------
 
@@ -132,18 +133,27 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
     def on_env(self, env, *, config, files):
         # templates/site/main.html banners every page of a preview
         env.globals["issuepapers_preview"] = bool(self.config.preview)
+        # `serve` keeps serving while a document has errors: every page lists them (templates/site/main.html)
+        env.globals["issuepapers_errors"] = self.errors
         return env
 
     def on_files(self, files: Files, *, config):
         from ..errors import UsageError
         from .build import generate_site
 
+        self.errors = None
         try:
             site, findings = generate_site(self.root, self.config, config, log)
         except UsageError as exc:  # a missing or broken template, say: the build fails, naming the file
-            raise PluginError(f"issuepapers: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else "")) from exc
+            if self.command != "serve":
+                raise PluginError(f"issuepapers: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else "")) from exc
+            site, findings = None, f"issuepapers: {exc}" + (f"\n  = hint: {exc.hint}" if exc.hint else "")
         if findings:
-            raise PluginError("issuepapers: `check` found errors:\n" + findings)
+            if self.command != "serve":
+                raise PluginError("issuepapers: `check` found errors:\n" + findings)
+            site = self._despite(findings, config)
+            if site is None:
+                return files  # nothing could be generated: the hand-written pages and 404 show the errors
         self.site = site
         self.clock.start(site.generator.opts.build_time)  # for MkDocs' sitemap; put back in on_post_build
         self.token = _pages().new_token()
@@ -165,6 +175,28 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         for uri, path in site.external.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
+
+    def _despite(self, findings: str, config):
+        """`serve` with check errors: log them, show them on every page, and generate what can be.
+
+        A live preview that raised here would leave the browser waiting for a reload that never comes;
+        the public build (`build`, `mkdocs build`) still fails on them.
+        """
+        from .build import generate_site
+
+        self.errors = findings
+        log.error("issuepapers: `check` found errors (the preview shows them on every page):\n%s", findings)
+        self.site = None
+        checking = self.config.check
+        self.config.check = False
+        try:
+            site, _ = generate_site(self.root, self.config, config, log)
+        except Exception as exc:  # noqa: BLE001 - the errors above are the cause; the preview stays up
+            log.warning("issuepapers: the preview cannot be generated until the errors are fixed (%s)", exc)
+            return None
+        finally:
+            self.config.check = checking
+        return site
 
     def on_page_markdown(self, markdown, *, page, config, files):
         uri = page.file.src_uri

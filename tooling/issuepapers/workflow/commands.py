@@ -17,6 +17,16 @@ def _root(args) -> Path:
     return committee_root(args.root)
 
 
+def _unreadable(exc, path: str, fmt: str) -> int:
+    """A repository git cannot read (`history.GitError`), reported as a finding on `path`: exit 1."""
+    from ..diagnostics import ERROR, Finding, emit
+
+    finding = Finding(path, 1, 1, ERROR, "git-history", str(exc), getattr(exc, "hint", None))
+    fmt = fmt if fmt in FORMATS else "text"
+    emit([finding], fmt, sys.stderr if fmt == "text" else sys.stdout)
+    return 1
+
+
 def _rel(root: Path, raw: str, *, must_exist: bool = True) -> str:
     from ..collection import inside_repository
 
@@ -29,11 +39,15 @@ def _rel(root: Path, raw: str, *, must_exist: bool = True) -> str:
 # history ------------------------------------------------------------------------------
 
 def cmd_history(args) -> int:
+    from ..history import GitError
     from .history import format_text, history_record
 
     root = _root(args)
     rel = _rel(root, args.path)
-    rec = history_record(root, rel)
+    try:
+        rec = history_record(root, rel)
+    except GitError as exc:
+        return _unreadable(exc, rel, args.format)
     if args.format == "json":
         print(json.dumps(rec, indent=2, ensure_ascii=False))
     else:
@@ -44,14 +58,18 @@ def cmd_history(args) -> int:
 # diff ---------------------------------------------------------------------------------
 
 def cmd_diff(args) -> int:
+    from .. import redline as rl
     from ..collection import load_collection
     from ..fsutil import atomic_write
-    from .. import redline as rl
+    from ..history import GitError
 
     root = _root(args)
     rel = _rel(root, args.path, must_exist=args.to is None)
     coll = load_collection(root)
-    result = rl.redline(root, coll, rel, args.from_rev, args.to)
+    try:
+        result = rl.redline(root, coll, rel, args.from_rev, args.to)
+    except GitError as exc:
+        return _unreadable(exc, rel, args.format)
     if result is None:
         raise UsageError(f"{rel} has no earlier version to compare with",
                          "it has one commit and no publish tag; pass --from REV to pick one")
@@ -76,6 +94,7 @@ def cmd_diff(args) -> int:
 def cmd_publish(args) -> int:
     from ..collection import document_arg
     from ..diagnostics import emit
+    from ..history import GitError
     from .publish import PublishRefused, interactive_confirm, publish
 
     root = _root(args)
@@ -98,6 +117,10 @@ def cmd_publish(args) -> int:
             emit(exc.findings, args.format, sys.stderr if args.format == "text" else sys.stdout)
         print(f"issuepapers: publish refused: {exc}", file=sys.stderr)
         return 1
+    except GitError as exc:  # before anything was written: the repository cannot be read
+        code = _unreadable(exc, rels[0], args.format)
+        print("issuepapers: publish refused: git cannot read the repository; nothing was published", file=sys.stderr)
+        return code
     if args.format == "json":
         print(json.dumps([{"paper": d.paper, "tag": d.tag, "revision": d.revision, "commit": d.commit,
                            "date": d.date.isoformat(), "pdf": str(d.pdf), "pdf_sha256": d.sha256} for d in done],
@@ -132,8 +155,8 @@ def cmd_init(args) -> int:
 
 
 def cmd_codeowners(args) -> int:
-    from ..registry import load_registry
     from .. import codeowners
+    from ..registry import load_registry
 
     root = _root(args)
     registry = load_registry(root)

@@ -33,13 +33,18 @@ def history_record(root: Path, rel: str, repo: Repository | None = None) -> dict
         "modified": fh.modified.isoformat() if fh.modified else None,
         "revisions": fh.revisions,
         "authors": fh.authors,
-        "previous_paths": list(fh.previous_paths),
+        "previous_paths": [_shown(p) for p in fh.previous_paths],
         "published": [{"tag": t.name, "revision": t.number, "commit": t.commit, "date": t.date} for t in mine],
         "commits": [{"sha": c.sha, "date": c.date.isoformat(), "author": c.author, "email": c.email,
                      "subject": c.subject, "tags": by_commit.get(c.sha, [])} for c in fh.commits],
         "shallow": history.shallow,
         "warnings": list(history.warnings),
     }
+
+
+def _shown(path: str) -> str:
+    """A path as text that can be printed (a name that is not UTF-8 keeps U+FFFD where its bytes were)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def format_text(rec: dict) -> str:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import secrets
+import shutil
 from pathlib import Path
 
 import jinja2
@@ -163,8 +163,8 @@ def _write(root: Path, context: dict, copied: list[str]) -> list[str]:
         atomic_write(root / "templates" / rel, (PACKAGE_TEMPLATES / rel).read_bytes())
         written.append(f"templates/{rel}")
 
-    from ..registry import load_registry
     from ..codeowners import write as write_codeowners
+    from ..registry import load_registry
 
     write_codeowners(root, load_registry(root), root / "CODEOWNERS")
     written.append("CODEOWNERS")

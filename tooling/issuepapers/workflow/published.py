@@ -34,13 +34,13 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from ..diagnostics import ERROR, Finding
 from ..errors import UsageError
-from ..history import PublishTag, Repository, repository_of
+from ..history import GitError, PublishTag, Repository, repository_of
 
 WITHDRAWN = "withdrawn"
 PDF_DIFFERS = "published-pdf-differs"
@@ -73,7 +73,7 @@ class PublishedVersion:
         return Paper.from_source(src) if src.data is not None else None
 
     @classmethod
-    def of(cls, tag: PublishTag, content: bytes | None = None) -> "PublishedVersion":
+    def of(cls, tag: PublishTag, content: bytes | None = None) -> PublishedVersion:
         return cls(tag.paper, tag.name, tag.number, tag.commit, tag.committed, tag.sha256, content)
 
 
@@ -346,6 +346,7 @@ def extract(repo: Repository, commit: str, dest: Path) -> None:
     Every tree and blob comes through the reading's persistent `cat-file --batch`
     (objects by sha are cached: the same file in the next tree costs nothing).
     """
+    from ..history.repository import tree_entries
     from ..registry import load_registry
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -368,15 +369,10 @@ def extract(repo: Repository, commit: str, dest: Path) -> None:
 
     def walk(folder: Path, tree: bytes) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        pos = 0
-        while pos < len(tree):
-            space = tree.index(b" ", pos)
-            nul = tree.index(b"\0", space)
-            mode, name = tree[pos:space], tree[space + 1:nul].decode("utf-8", "surrogateescape")
-            sha = tree[nul + 1:nul + 1 + width].hex()
-            pos = nul + 1 + width
-            if name in (".", "..") or "/" in name or mode == b"160000":  # submodules are not ours
-                continue
+        for mode, raw_name, sha in tree_entries(tree, width):
+            name = raw_name.decode("utf-8", "surrogateescape")
+            if name in ("", ".", "..") or "/" in name or "\0" in name or mode == b"160000":
+                continue  # not a name a checkout would write; submodules are not ours
             target = folder / name
             found = repo.object(sha)
             if found is None:
@@ -384,19 +380,26 @@ def extract(repo: Repository, commit: str, dest: Path) -> None:
             if mode == b"40000":
                 walk(target, found[1])
             elif mode == b"120000":
-                os.symlink(found[1].decode("utf-8", "surrogateescape"), target)
+                if b"\0" not in found[1]:
+                    os.symlink(found[1].decode("utf-8", "surrogateescape"), target)
             else:
                 target.write_bytes(found[1])
 
-    for part in TREE_PARTS:
-        put(part)
+    try:
+        for part in TREE_PARTS:
+            put(part)
+    except (OSError, ValueError) as exc:  # a hand-made tree: two entries of one name, a name too long…
+        raise GitError(f"the tree of commit {commit} cannot be written out to print from: {exc}") from None
     committee = load_registry(dest).committee
     folder = committee.templates or "templates"
-    for part in TEMPLATE_PARTS:
-        put(f"{folder}/{part}")
-    if committee.logo:
-        put(committee.logo)
+    try:
+        for part in TEMPLATE_PARTS:
+            put(f"{folder}/{part}")
+        if committee.logo:
+            put(committee.logo)
+    except (OSError, ValueError) as exc:
+        raise GitError(f"the tree of commit {commit} cannot be written out to print from: {exc}") from None
 
 
-__all__ = ["FrozenReport", "PDF_DIFFERS", "PublicRecord", "PublishedVersion", "public_record",
+__all__ = ["PDF_DIFFERS", "FrozenReport", "PublicRecord", "PublishedVersion", "public_record",
            "published_versions", "render_frozen"]

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..history import ARCHIVE, TAG_PREFIX, PublishTag, Repository, archive_path, repository_of, tag_name
+from ..history import (
+    ARCHIVE,
+    TAG_PREFIX,
+    PublishTag,
+    Repository,
+    archive_path,
+    repository_of,
+    tag_name,
+)
 
 
 def publish_tags(root: Path) -> dict[str, list[PublishTag]]:
@@ -62,5 +70,5 @@ def revision_of(root: Path, paper_path: str) -> int | None:
     return Repository.open(root).working_revisions([paper]).get(paper_path)
 
 
-__all__ = ["ARCHIVE", "PublishTag", "TAG_PREFIX", "archive_path", "latest_tag", "publish_tags", "revision_of",
+__all__ = ["ARCHIVE", "TAG_PREFIX", "PublishTag", "archive_path", "latest_tag", "publish_tags", "revision_of",
            "revisions", "tag_name"]
