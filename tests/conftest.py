@@ -22,6 +22,16 @@ GIT_ENV = {
 }
 
 
+def hermetic_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """git (and the in-process CLI) under test see no user or system configuration, nor a repository above `home`."""
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(home))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 def git(cwd: Path, *args: str, date: str = "2024-02-01T12:00:00+00:00", **env) -> str:
     e = {**os.environ, **GIT_ENV, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, **env}
     e["HOME"] = str(cwd)  # no user config leaks in

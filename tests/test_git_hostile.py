@@ -25,7 +25,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GIT_ENV, make_sample_repo, run_cli
+from conftest import GIT_ENV, hermetic_git, make_sample_repo, run_cli
 from issuepapers.cli import main
 from issuepapers.history import Repository, raw
 
@@ -45,12 +45,7 @@ def repo(base: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the sample repository; git and the in-process CLI see only it."""
     root = tmp_path / "repo"
     shutil.copytree(base, root, symlinks=True)
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    hermetic_git(monkeypatch, tmp_path)
     monkeypatch.chdir(root)
     return root
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GIT_ENV, REPO, copy_sample, git, make_sample_repo
+from conftest import GIT_ENV, REPO, copy_sample, git, hermetic_git, make_sample_repo
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from corpus import generate  # noqa: E402  (deterministic committees that pass `check`)
@@ -59,12 +59,7 @@ def import_gitpython() -> None:
 
 @pytest.fixture(autouse=True)
 def hermetic(monkeypatch, tmp_path):
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    hermetic_git(monkeypatch, tmp_path)
 
 
 def committee(dest: Path, documents: int, *, versions: int) -> Path:

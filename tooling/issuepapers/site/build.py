@@ -269,13 +269,16 @@ def _guard_uris(site) -> None:
                               "ids that become file names must be lowercase-with-dashes (see `issuepapers check`)")
 
 
-def generate_site(root: Path, pconf, mconf, log: logging.Logger):
-    """Load, check, enrich and generate. Returns (site, None) or (None, error text)."""
+def generate_site(root: Path, pconf, mconf, log: logging.Logger, *, despite_errors: bool = False):
+    """Load, check, enrich and generate. Returns (site, None) or (None, error text).
+
+    With `despite_errors` (the live preview of `serve`), check errors do not stop the generation:
+    (site, error text), or (None, error text) when the errors keep the site from being made.
+    """
     from ..collection import load_collection
     from ..diagnostics import ERROR, format_text
     from ..history import repository_of
     from ..rules import check_collection
-    from .pages import SiteOptions, generate
 
     coll = load_collection(root, history=False)
     # The build's one reading of git (GitPython): the rules, the clock, the public record, the PDFs,
@@ -285,10 +288,25 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
         findings = check_collection(coll)
         errors = [f for f in findings if f.severity == ERROR]
         if errors:
-            repo.close()
-            return None, format_text(errors).rstrip()
+            text = format_text(errors).rstrip()
+            if not despite_errors:
+                repo.close()
+                return None, text
+            try:
+                return _generate(root, coll, repo, pconf, mconf, log), text
+            except Exception as exc:  # noqa: BLE001 - the errors are the cause; the preview shows them
+                log.warning("issuepapers: the preview cannot be generated until the errors are fixed (%s)", exc)
+                repo.close()
+                return None, text
         for f in findings:
             log.warning(format_text([f]).rstrip())
+    return _generate(root, coll, repo, pconf, mconf, log), None
+
+
+def _generate(root: Path, coll, repo, pconf, mconf, log: logging.Logger):
+    """The site of a loaded (and checked) collection: history, clock, public record, PDFs, redlines, pages."""
+    from .pages import SiteOptions, generate
+
     history = None
     if pconf.history:
         # Outside git, or with no commits, the history is empty (with a note), not an error.
@@ -319,7 +337,7 @@ def generate_site(root: Path, pconf, mconf, log: logging.Logger):
     site = generate(coll, opts)
     _guard_uris(site)
     repo.close()  # the persistent cat-file ends with the build (`serve` keeps the site, not the process)
-    return site, None
+    return site
 
 
 # `issuepapers build` / `serve` ------------------------------------------------------------

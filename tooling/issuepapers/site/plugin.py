@@ -143,7 +143,10 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
 
         self.errors = None
         try:
-            site, findings = generate_site(self.root, self.config, config, log)
+            # A live preview that raised here would leave the browser waiting for a reload that never comes:
+            # `serve` shows check errors on every page instead; the public build still fails on them.
+            site, findings = generate_site(self.root, self.config, config, log,
+                                           despite_errors=self.command == "serve")
         except UsageError as exc:  # a missing or broken template, say: the build fails, naming the file
             if self.command != "serve":
                 raise PluginError(f"issuepapers: {exc}" + (f"\n  hint: {exc.hint}" if exc.hint else "")) from exc
@@ -151,7 +154,9 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         if findings:
             if self.command != "serve":
                 raise PluginError("issuepapers: `check` found errors:\n" + findings)
-            site = self._despite(findings, config)
+            self.errors = findings
+            log.error("issuepapers: `check` found errors (the preview shows them on every page):\n%s", findings)
+            self.site = site
             if site is None:
                 return files  # nothing could be generated: the hand-written pages and 404 show the errors
         self.site = site
@@ -175,28 +180,6 @@ class IssuePapersPlugin(BasePlugin[IssuePapersConfig]):
         for uri, path in site.external.items():
             files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
-
-    def _despite(self, findings: str, config):
-        """`serve` with check errors: log them, show them on every page, and generate what can be.
-
-        A live preview that raised here would leave the browser waiting for a reload that never comes;
-        the public build (`build`, `mkdocs build`) still fails on them.
-        """
-        from .build import generate_site
-
-        self.errors = findings
-        log.error("issuepapers: `check` found errors (the preview shows them on every page):\n%s", findings)
-        self.site = None
-        checking = self.config.check
-        self.config.check = False
-        try:
-            site, _ = generate_site(self.root, self.config, config, log)
-        except Exception as exc:  # noqa: BLE001 - the errors above are the cause; the preview stays up
-            log.warning("issuepapers: the preview cannot be generated until the errors are fixed (%s)", exc)
-            return None
-        finally:
-            self.config.check = checking
-        return site
 
     def on_page_markdown(self, markdown, *, page, config, files):
         uri = page.file.src_uri
